@@ -1,0 +1,33 @@
+"""What the hooks need to know about a page: its source file and lines, and its kind."""
+
+import os
+import re
+
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def is_faq_page(page) -> bool:
+    """FAQ pages hold questions as ``##`` headings; a page opts out with ``faq: false``."""
+    return page.meta.get("faq", True) is not False
+
+
+def source_path(page) -> str:
+    """The page's file as the editor knows it, relative to where the build was started."""
+    return os.path.relpath(page.file.abs_src_path)
+
+
+def numbered_lines(markdown: str, page):
+    """Yield (line number in the source file, line) for every line outside fenced code.
+
+    MkDocs hands hooks the Markdown without its front matter, so the count starts
+    after however many lines the front matter took in the file.
+    """
+    with open(page.file.abs_src_path, encoding="utf-8-sig") as source:
+        file_lines = source.read().count("\n")
+    first = file_lines - markdown.count("\n") + 1
+    in_fence = False
+    for number, line in enumerate(markdown.split("\n"), start=first):
+        if FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence:
+            yield number, line
