@@ -1,12 +1,19 @@
 """Fixtures every suite reuses: the built help site, a local server for it, a real browser."""
 
+import asyncio
+import email
+import email.policy
 import functools
 import http.server
+import io
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -122,3 +129,165 @@ def axe_violations():
         ]
 
     return run
+
+
+# The claim service
+
+
+@pytest.fixture
+def app_config(tmp_path, request) -> dict:
+    """Settings for a throw-away claim service; `@pytest.mark.config(NAME=value)` adds to them."""
+    marker = request.node.get_closest_marker("config")
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATA_DIR": tmp_path / "data",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_BACKGROUND": False,
+        **(marker.kwargs if marker else {}),
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    from claims import create_app
+
+    return create_app(app_config)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Customer:
+    """Files claims and looks them up the way the pages do."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def claim(self, photos=(), follow_redirects=False, **fields):
+        """POST the claim form; `photos` is a list of (bytes, filename)."""
+        data = {
+            "order_ref": "100234",
+            "email": "ana@example.com",
+            "claim_type": "defective-item",
+            "description": "The kettle arrived with a cracked lid.",
+            "submission_id": fields.pop("submission_id", os.urandom(8).hex()),
+            **fields,
+        }
+        data = {name: value for name, value in data.items() if value is not None}
+        data["photos"] = [(io.BytesIO(content), name) for content, name in photos]
+        return self.client.post(
+            "/claims/new",
+            data=data,
+            content_type="multipart/form-data",
+            follow_redirects=follow_redirects,
+        )
+
+    def reference(self, response) -> str:
+        """The case reference shown on a confirmation page."""
+        match = re.search(r'id="case-reference">([^<]+)<', response.get_data(as_text=True))
+        assert match, response.get_data(as_text=True)[:2000]
+        return match.group(1)
+
+    def status(self, reference: str, email: str):
+        return self.client.post("/claims/status", data={"reference": reference, "email": email})
+
+
+@pytest.fixture
+def customer(client) -> Customer:
+    return Customer(client)
+
+
+class MailCatcher:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+        self.release = threading.Event()  # cleared: the server stalls, as a slow one does
+        self.release.set()
+        self.received = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):
+        while not self.release.is_set():
+            await asyncio.sleep(0.02)
+        with self.received:
+            self.messages.append(
+                email.message_from_bytes(envelope.content, policy=email.policy.default)
+            )
+            self.received.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 20) -> list:
+        with self.received:
+            self.received.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+        return self.messages
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """Start a local SMTP server; yields (catcher, port). `catcher.release.clear()` stalls it."""
+    from aiosmtpd.controller import Controller
+
+    catcher = MailCatcher()
+    controller = Controller(catcher, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield catcher, controller.port
+    catcher.release.set()
+    controller.stop()
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    """Poll `url` until it answers; fail early if the server process died."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def live_service(built_site, tmp_path_factory):
+    """The real service under gunicorn, serving the built help site too, as `make run` does."""
+    data = tmp_path_factory.mktemp("live-data")
+    port = free_port()
+    env = {
+        **os.environ,
+        "CLAIMS_SECRET_KEY": "live-test-secret",
+        "CLAIMS_DATA_DIR": str(data),
+        "CLAIMS_HELP_SITE_DIR": str(built_site),
+        "CLAIMS_RATELIMIT_ENABLED": "false",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+        + ["--threads", "4", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base + "/healthz", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

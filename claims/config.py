@@ -1,0 +1,70 @@
+"""Settings: defaults here, overridden by ``CLAIMS_*`` environment variables."""
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+MB = 1024 * 1024
+
+
+class Defaults:
+    """What the service uses when the environment says nothing."""
+
+    DATA_DIR = None  # database and photos; None means the app's instance/ folder
+    DATABASE_URL = None  # None means DATA_DIR/claims.sqlite3
+    PHOTO_DIR = None  # None means DATA_DIR/photos
+
+    HELP_SITE_URL = "/"  # the "back to the help center" link
+    PUBLIC_URL = None  # this service's public address, for links in emails
+    HELP_SITE_DIR = None  # a built help site to serve at "/" (what `make run` does)
+
+    MAX_PHOTOS = 8
+    MAX_PHOTO_BYTES = 15 * MB
+    MAX_PHOTO_PIXELS = 60_000_000
+    MAX_CONTENT_LENGTH = 8 * 15 * MB + MB  # every photo at its largest, plus the text
+    MAX_FORM_MEMORY_SIZE = 200 * 1024  # text fields; a description is far smaller
+
+    SMTP_HOST = None  # no host: confirmations wait in the outbox
+    SMTP_PORT = 25
+    SMTP_SECURITY = "none"  # "none", "starttls" or "ssl"
+    SMTP_USERNAME = None
+    SMTP_PASSWORD = None
+    SMTP_TIMEOUT = 10
+    MAIL_FROM = "help@localhost"
+    MAIL_RETRY_SECONDS = 60  # how often unsent mail is retried in the background
+    MAIL_BACKGROUND = True  # deliver from a background thread in each worker
+
+    RATELIMIT_SUBMIT = "5 per minute; 30 per hour"
+    RATELIMIT_STATUS = "20 per minute; 200 per hour"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Counters per worker process; see the README for a store shared by all workers.
+    RATELIMIT_STORAGE_URI = "memory://"
+
+    PROXY_COUNT = 0  # reverse proxies in front of the service, for client addresses
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 12 * 3600  # a customer may leave the form open for a while
+
+
+class MissingSecretKey(RuntimeError):
+    pass
+
+
+def finish(app: Flask) -> None:
+    """Fill in derived settings and refuse to run with an unsafe configuration."""
+    config = app.config
+    if not config.get("SECRET_KEY"):
+        if not (app.testing or app.debug):
+            raise MissingSecretKey(
+                "CLAIMS_SECRET_KEY is not set. Set it to a long random value kept secret and "
+                "the same on every server, for example:\n"
+                "  export CLAIMS_SECRET_KEY="
+                "$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        config["SECRET_KEY"] = secrets.token_hex(32)
+    data_dir = Path(config["DATA_DIR"] or app.instance_path)
+    config["DATA_DIR"] = data_dir
+    config["DATABASE_URL"] = config["DATABASE_URL"] or f"sqlite:///{data_dir / 'claims.sqlite3'}"
+    config["PHOTO_DIR"] = Path(config["PHOTO_DIR"] or data_dir / "photos")

@@ -1,0 +1,116 @@
+"""The customer's forms: what each field accepts and what it says when it does not."""
+
+import re
+import unicodedata
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, Optional, Regexp
+
+from claims.catalog import CLAIM_TYPES
+
+ORDER_REF_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/#-]*$")
+DESCRIPTION_MAX = 5000
+
+
+def single_line(value: str | None) -> str | None:
+    """Drop invisible control characters (pasted NULs, escape codes) and outer spaces."""
+    if value is None:
+        return None
+    return "".join(c for c in value if unicodedata.category(c) != "Cc").strip()
+
+
+def multi_line(value: str | None) -> str | None:
+    """Like single_line, but keep line breaks and tabs, with one kind of line break."""
+    if value is None:
+        return None
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(c for c in value if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
+
+
+class ClaimForm(FlaskForm):
+    order_ref = StringField(
+        "Order reference",
+        description="As it appears in your order confirmation, for example 100234.",
+        filters=[single_line],
+        validators=[
+            DataRequired("Enter your order reference."),
+            Length(
+                min=3,
+                max=40,
+                message="An order reference is between 3 and 40 characters long. "
+                "Check your order confirmation.",
+            ),
+            Regexp(
+                ORDER_REF_SHAPE,
+                message="Use the order reference as it appears in your order confirmation: "
+                "letters, digits, spaces and . _ / # - only.",
+            ),
+        ],
+    )
+    email = EmailField(
+        "Email address",
+        description="The one you used for the order. We send your case reference there.",
+        filters=[single_line],
+        validators=[
+            DataRequired("Enter your email address."),
+            Length(max=254, message="This email address is too long."),
+            Email("Enter an email address like name@example.com."),
+        ],
+    )
+    claim_type = RadioField(
+        "What went wrong?",
+        choices=[SelectChoice(name, claim_type.label) for name, claim_type in CLAIM_TYPES.items()],
+        validate_choice=False,
+        validators=[
+            InputRequired("Choose what went wrong."),
+            AnyOf(list(CLAIM_TYPES), message="Choose one of the options below."),
+        ],
+    )
+    description = TextAreaField(
+        "What happened?",
+        description="Describe the problem in your own words.",
+        filters=[multi_line],
+        validators=[
+            DataRequired("Describe what happened."),
+            Length(
+                min=10,
+                max=DESCRIPTION_MAX,
+                message=f"Write between 10 and {DESCRIPTION_MAX:,} characters.",
+            ),
+        ],
+    )
+    photos = MultipleFileField("Photos")
+    # A field people never see; bots that fill in every field fill it too.
+    website = StringField("Leave this field empty", validators=[Optional()])
+    # The same form sent twice (double click, reload) carries the same id: one case.
+    submission_id = HiddenField()
+
+
+class StatusForm(FlaskForm):
+    reference = StringField(
+        "Case reference",
+        description="It starts with HC-, for example HC-7KQ4-M2XD-9PRT.",
+        filters=[single_line],
+        validators=[
+            DataRequired("Enter your case reference."),
+            Length(max=40, message="A case reference looks like HC-7KQ4-M2XD-9PRT."),
+        ],
+    )
+    email = EmailField(
+        "Email address",
+        description="The one you gave when you submitted the claim.",
+        filters=[single_line],
+        validators=[
+            DataRequired("Enter your email address."),
+            Length(max=254, message="This email address is too long."),
+        ],
+    )

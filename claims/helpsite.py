@@ -1,0 +1,30 @@
+"""Serve the built help site at "/" when HELP_SITE_DIR is set, as `make run` does.
+
+In production a web server or CDN serves ``site/`` and this stays off.
+"""
+
+from pathlib import Path
+
+from flask import Flask, current_app, redirect, send_from_directory
+from werkzeug.security import safe_join
+
+
+def init_app(app: Flask) -> None:
+    if app.config["HELP_SITE_DIR"]:
+        app.add_url_rule("/", view_func=help_page, defaults={"path": ""})
+        app.add_url_rule("/<path:path>", view_func=help_page)
+
+
+def help_page(path: str):
+    """A page or asset of the built site; a folder means its index.html."""
+    root = current_app.config["HELP_SITE_DIR"]
+    folder = safe_join(root, path)
+    if path and not path.endswith("/") and folder and Path(folder).is_dir():
+        return redirect(f"/{path}/", code=301)
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    response = send_from_directory(root, path)  # refuses paths outside the site (404)
+    # The site's pages run Material's own inline scripts, so they keep a lighter policy.
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    response.headers["Cache-Control"] = "no-cache"
+    return response

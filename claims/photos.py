@@ -1,0 +1,654 @@
+"""Customer photos: check an upload by its content, strip its metadata, store it durably.
+
+A photo is accepted only when Pillow reads it as a still, ordinary 8-bit JPEG, PNG, WebP or
+HEIC image. JPEG, PNG and WebP files are then rewritten losslessly, segment by segment, keeping
+only what is needed to display the picture; HEIC is converted to JPEG because agents' browsers
+cannot show it. The result is stored under a generated name in a two-character shard directory.
+"""
+
+import hashlib
+import io
+import os
+import re
+import secrets
+import struct
+import time
+import unicodedata
+import warnings
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import pillow_heif
+from PIL import Image, ImageFile, PngImagePlugin
+
+pillow_heif.register_heif_opener()
+
+NOT_A_PHOTO = "This file is not a photo we can read. Please send a JPEG, PNG, WebP or HEIC image."
+DAMAGED = (
+    "This photo seems to be damaged or incomplete, so we cannot read it. "
+    "Please send the original photo again."
+)
+UNUSUAL_COLORS = (
+    "This image uses an unusual color format (such as CMYK or 16-bit color). "
+    "Please send a regular photo or screenshot."
+)
+SEVERAL_PICTURES = (
+    "This file is animated or holds several pictures. Please send a single still photo."
+)
+TOO_MANY_PIXELS = (
+    "This image is too large ({pixels}). "
+    "Please send a smaller photo, of at most {limit:g} megapixels."
+)
+
+_FORMATS = ["JPEG", "PNG", "WEBP", "HEIF"]  # the JPEG opener also returns MPO images
+_ALLOWED_MODES = {"1", "L", "LA", "P", "PA", "RGB", "RGBA"}
+_STORED_AS = {  # Pillow format -> (extension, content type) of the stored file
+    "JPEG": (".jpg", "image/jpeg"),
+    "MPO": (".jpg", "image/jpeg"),
+    "HEIF": (".jpg", "image/jpeg"),
+    "PNG": (".png", "image/png"),
+    "WEBP": (".webp", "image/webp"),
+}
+_DECODE_ERRORS = (
+    OSError,  # includes PIL.UnidentifiedImageError
+    ValueError,
+    SyntaxError,
+    EOFError,
+    IndexError,
+    KeyError,
+    TypeError,
+    OverflowError,
+    RuntimeError,
+    MemoryError,
+    struct.error,
+    zlib.error,
+    Image.DecompressionBombError,
+)
+_BLOCK = 64 * 1024
+_HEIC_JPEG_QUALITY = 90
+_NAME_LIMIT = 100
+_STORED_NAME = re.compile(r"[0-9a-f]{2}/(?:[0-9a-f]{32}\.(?:jpg|png|webp)|\.tmp-[0-9a-f]{16})")
+
+_Write = Callable[[bytes], object]
+
+
+class PhotoRejected(ValueError):
+    """A customer-facing reason the file cannot be accepted (str(e) is shown next to the field)."""
+
+
+@dataclass(frozen=True)
+class PhotoLimits:
+    """How big an upload may be, in bytes and in pixels."""
+
+    max_bytes: int = 15 * 1024 * 1024  # per file
+    max_pixels: int = 60_000_000  # width*height
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    """A photo as stored: where, its checksum, and what it is."""
+
+    stored_name: str  # relative to photo_dir, e.g. "ab/ab3f...e1.jpg"
+    sha256: str  # of the file as stored
+    size_bytes: int
+    width: int
+    height: int
+    content_type: str  # "image/jpeg" | "image/png" | "image/webp"
+    original_name: str  # the customer's file name, cleaned for display only
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """What validation learned about an upload; `image` is kept only for HEIF (to convert)."""
+
+    format: str
+    width: int
+    height: int
+    orientation: int
+    image: Image.Image | None
+
+
+class _Malformed(Exception):
+    """The container structure is broken; becomes a PhotoRejected."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+
+
+def store_photo(
+    stream: BinaryIO,
+    filename: str | None,
+    photo_dir: Path,
+    limits: PhotoLimits = PhotoLimits(),  # noqa: B008 - frozen, so sharing the default is safe
+) -> StoredPhoto:
+    """Check an uploaded photo by its content, strip its metadata and store it under a new name.
+
+    Raises PhotoRejected (with a message for the customer) when the file is not acceptable.
+    """
+    _check_byte_size(_stream_size(stream), limits)
+    checked = _open_and_check(stream, limits)
+    extension, content_type = _STORED_AS[checked.format]
+
+    def produce(write: _Write) -> None:
+        try:
+            _rewrite(checked, stream, write)
+        except (_Malformed, struct.error) as error:
+            raise PhotoRejected(DAMAGED) from error
+
+    stored_name, sha256, size = _store_durably(Path(photo_dir), extension, produce)
+    return StoredPhoto(
+        stored_name=stored_name,
+        sha256=sha256,
+        size_bytes=size,
+        width=checked.width,
+        height=checked.height,
+        content_type=content_type,
+        original_name=clean_original_name(filename),
+    )
+
+
+def remove_photo(photo_dir: Path, stored_name: str) -> None:
+    """Delete a stored file, e.g. when a later step of the claim fails; a missing file is fine."""
+    if not _STORED_NAME.fullmatch(stored_name):
+        raise ValueError(f"not a stored photo name: {stored_name!r}")
+    (Path(photo_dir) / stored_name).unlink(missing_ok=True)
+
+
+def file_sha256(photo_dir: Path, stored_name: str) -> str | None:
+    """The hex sha256 of a stored file as it is now, or None when the file is missing."""
+    if not _STORED_NAME.fullmatch(stored_name):
+        raise ValueError(f"not a stored photo name: {stored_name!r}")
+    try:
+        with (Path(photo_dir) / stored_name).open("rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def orphan_files(photo_dir: Path, known: set[str], older_than_seconds: float) -> list[str]:
+    """Stored files and leftover temp files that no claim knows and that are older than the cutoff.
+
+    Names are relative to photo_dir. Fresh files are skipped: they may belong to an upload in
+    progress whose claim is not saved yet.
+    """
+    photo_dir = Path(photo_dir)
+    if not photo_dir.is_dir():
+        return []
+    cutoff = time.time() - older_than_seconds
+    orphans = []
+    for shard in photo_dir.iterdir():
+        if not (len(shard.name) == 2 and shard.is_dir()):
+            continue
+        for path in shard.iterdir():
+            name = f"{shard.name}/{path.name}"
+            if name in known or not _STORED_NAME.fullmatch(name):
+                continue
+            try:
+                modified = path.stat().st_mtime
+            except FileNotFoundError:  # removed meanwhile
+                continue
+            if modified < cutoff:
+                orphans.append(name)
+    return sorted(orphans)
+
+
+def clean_original_name(filename: str | None) -> str:
+    """The customer's file name made safe to display: no path, no control characters, short."""
+    name = unicodedata.normalize("NFC", filename or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(
+        " " if char.isspace() else char
+        for char in name
+        if char.isspace() or unicodedata.category(char) not in ("Cc", "Cf", "Cs")
+    )
+    name = " ".join(name.split())
+    if not name.strip(". "):
+        return "photo"
+    if len(name) <= _NAME_LIMIT:
+        return name
+    stem, extension = os.path.splitext(name)
+    if not extension or len(extension) > 10:
+        return name[: _NAME_LIMIT - 1] + "…"
+    return stem[: _NAME_LIMIT - 1 - len(extension)] + "…" + extension
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+def _stream_size(stream: BinaryIO) -> int:
+    """The upload's length in bytes, leaving the stream at its start."""
+    size = stream.seek(0, os.SEEK_END)
+    stream.seek(0)
+    return size
+
+
+def _check_byte_size(size: int, limits: PhotoLimits) -> None:
+    """Reject empty and oversized uploads before any parsing."""
+    if size == 0:
+        raise PhotoRejected("The file is empty. Please choose the photo again.")
+    if size > limits.max_bytes:
+        raise PhotoRejected(
+            f"This file is larger than {_describe_bytes(limits.max_bytes)}. "
+            "Please send a smaller photo, for example by sharing it at a reduced size."
+        )
+
+
+def _describe_bytes(size: int) -> str:
+    """A byte count for customers: "15 MB", "1.5 MB", "200 KB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    return f"{max(size // 1024, 1)} KB"
+
+
+def _open_and_check(stream: BinaryIO, limits: PhotoLimits) -> _Checked:
+    """Identify the upload by its content and decode it (cheaply where possible).
+
+    Every problem becomes a PhotoRejected; Pillow's decompression-bomb warning is raised as an
+    error so that it rejects the file too.
+    """
+    try:
+        # The filter is process-wide until Python 3.14; a race between threads can at worst leave
+        # it on, and the pixel check below rejects such images anyway.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(stream, formats=_FORMATS) as image:
+                return _check_image(image, stream, limits)
+    except PhotoRejected:
+        raise
+    except Image.UnidentifiedImageError as error:
+        raise PhotoRejected(NOT_A_PHOTO) from error
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise PhotoRejected(
+            TOO_MANY_PIXELS.format(pixels="too many pixels", limit=limits.max_pixels / 1e6)
+        ) from error
+    except _DECODE_ERRORS as error:
+        raise PhotoRejected(DAMAGED) from error
+
+
+def _check_image(image: ImageFile.ImageFile, stream: BinaryIO, limits: PhotoLimits) -> _Checked:
+    """Check size, color mode and frame count from the header, then decode the primary image."""
+    width, height = image.size
+    if width * height > limits.max_pixels:
+        pixels = f"{width} × {height} pixels"
+        raise PhotoRejected(TOO_MANY_PIXELS.format(pixels=pixels, limit=limits.max_pixels / 1e6))
+    if image.mode not in _ALLOWED_MODES or (image.format == "PNG" and _png_bit_depth(stream) > 8):
+        raise PhotoRejected(UNUSUAL_COLORS)
+    # A phone's MPO holds the photo plus a gain map or depth frame: the first frame is the photo.
+    if image.format != "MPO" and getattr(image, "n_frames", 1) > 1:
+        raise PhotoRejected(SEVERAL_PICTURES)
+
+    orientation = 1
+    if image.format in ("JPEG", "MPO"):
+        orientation = _exif_orientation(image)
+        # Scaled-down decoding still reads all the entropy-coded data, at a fraction of the cost.
+        image.draft(image.mode, (max(width // 8, 1), max(height // 8, 1)))
+    image.load()
+    if image.format == "HEIF":
+        converted = image if image.mode == "RGB" else image.convert("RGB")
+        icc_profile = image.info.get("icc_profile")
+        converted.info = {"icc_profile": icc_profile} if icc_profile else {}  # no EXIF, no XMP
+        width, height = converted.size
+        return _Checked("HEIF", width, height, 1, converted)
+    return _Checked(image.format, width, height, orientation, None)
+
+
+def _png_bit_depth(stream: BinaryIO) -> int:
+    """The bit depth in the IHDR chunk (Pillow opens 16-bit RGB PNGs as plain "RGB")."""
+    position = stream.tell()
+    stream.seek(8 + 8 + 8)  # signature, chunk length and type, width and height
+    depth = stream.read(1)
+    stream.seek(position)
+    return depth[0] if depth else 0
+
+
+def _exif_orientation(image: ImageFile.ImageFile) -> int:
+    """The EXIF orientation (1 = upright); unreadable EXIF counts as upright, it is dropped."""
+    try:
+        orientation = image.getexif().get(0x0112, 1)
+    except _DECODE_ERRORS:
+        return 1
+    return orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Metadata stripping
+
+
+def _rewrite(checked: _Checked, stream: BinaryIO, write: _Write) -> None:
+    """Write the stored form of the photo: the same image, without its metadata."""
+    if checked.image is not None:
+        _write_heif_as_jpeg(checked.image, write)
+        return
+    reader = _Reader(stream)
+    if checked.format == "PNG":
+        _strip_png(reader, write)
+    elif checked.format == "WEBP":
+        _strip_webp(stream, write)
+    else:
+        _strip_jpeg(reader, write, _orientation_segment(checked.orientation))
+
+
+class _Reader:
+    """Sequential reads from a stream in blocks, so large files never sit whole in memory."""
+
+    def __init__(self, stream: BinaryIO, start: int = 0) -> None:
+        stream.seek(start)
+        self._stream = stream
+        self._buffer = b""
+        self._position = 0
+
+    def _fill(self, count: int) -> bool:
+        """Make at least `count` unread bytes available; False when the stream ends first."""
+        while len(self._buffer) - self._position < count:
+            block = self._stream.read(_BLOCK)
+            if not block:
+                return False
+            self._buffer = self._buffer[self._position :] + block
+            self._position = 0
+        return True
+
+    def read(self, count: int) -> bytes:
+        """Exactly `count` bytes (meant for headers; copy() is for bulk data)."""
+        if not self._fill(count):
+            raise _Malformed("the file ends too early")
+        data = self._buffer[self._position : self._position + count]
+        self._position += count
+        return data
+
+    def copy(self, count: int, write: _Write | None) -> None:
+        """Pass `count` bytes to `write` block by block, or skip them when write is None."""
+        while count:
+            if not self._fill(1):
+                raise _Malformed("the file ends too early")
+            data = self._buffer[self._position : self._position + min(count, _BLOCK)]
+            self._position += len(data)
+            count -= len(data)
+            if write is not None:
+                write(data)
+
+    def copy_entropy_coded(self, write: _Write) -> None:
+        """Copy JPEG scan data up to the next marker.
+
+        In scan data 0xFF is followed by 0x00 (a stuffed byte) or RST0-7; any other byte after
+        0xFF starts the next marker (possibly after 0xFF fill bytes).
+        """
+        scan = self._position
+        while True:
+            found = self._buffer.find(b"\xff", scan)
+            if found < 0 or found + 1 == len(self._buffer):
+                end = len(self._buffer) if found < 0 else found
+                write(self._buffer[self._position : end])
+                self._position = end
+                if not self._fill(1 if found < 0 else 2):
+                    raise _Malformed("the scan data has no end")
+                scan = self._position
+                continue
+            follower = self._buffer[found + 1]
+            if follower == 0x00 or 0xD0 <= follower <= 0xD7:
+                scan = found + 2
+                continue
+            write(self._buffer[self._position : found])
+            self._position = found
+            return
+
+
+# JPEG markers
+_SOI, _EOI, _SOS, _APP0, _APP1, _APP2, _APP14 = 0xD8, 0xD9, 0xDA, 0xE0, 0xE1, 0xE2, 0xEE
+_SOF_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+_TABLE_MARKERS = {0xC4, 0xCC, 0xDB, 0xDC, 0xDD}  # DHT, DAC, DQT, DNL, DRI
+_STANDALONE_MARKERS = {0x01, *range(0xD0, 0xD8)}  # TEM, RST0-7: no length field
+
+
+def _strip_jpeg(reader: _Reader, write: _Write, orientation_segment: bytes) -> None:
+    """Copy a JPEG's image-bearing segments up to the first EOI, dropping all metadata.
+
+    Dropped: EXIF and XMP (APP1), IPTC (APP13), comments, the MPF index and every other APPn.
+    Kept: JFIF (without its thumbnail), ICC profile, Adobe color transform, tables, frame and
+    scans. Everything after the first EOI (further MPO frames, appended files) is dropped.
+    """
+    if reader.read(2) != b"\xff\xd8":
+        raise _Malformed("no JPEG start marker")
+    write(b"\xff\xd8")
+    pending = orientation_segment  # goes after SOI, or after APP0 JFIF when there is one
+    seen_frame = seen_scan = False
+    while True:
+        marker = _read_marker(reader)
+        if marker == _EOI:
+            if not (seen_frame and seen_scan):
+                raise _Malformed("no image before the end marker")
+            write(b"\xff\xd9")
+            return
+        if marker in _STANDALONE_MARKERS:
+            write(bytes((0xFF, marker)))
+            continue
+        if marker == _SOI:
+            raise _Malformed("a second start marker")
+        (length,) = struct.unpack(">H", reader.read(2))
+        if length < 2:
+            raise _Malformed("a segment with an impossible length")
+        payload = _kept_jpeg_payload(marker, reader.read(length - 2))
+        if payload is None:
+            continue
+        if pending and not (marker == _APP0 and payload.startswith(b"JFIF\x00")):
+            write(pending)
+            pending = b""
+        write(bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload)
+        seen_frame = seen_frame or marker in _SOF_MARKERS
+        if marker == _SOS:
+            if not seen_frame:
+                raise _Malformed("a scan before the frame header")
+            seen_scan = True
+            reader.copy_entropy_coded(write)
+
+
+def _read_marker(reader: _Reader) -> int:
+    """The next marker code, skipping 0xFF fill bytes."""
+    if reader.read(1) != b"\xff":
+        raise _Malformed("expected a marker")
+    code = reader.read(1)[0]
+    while code == 0xFF:
+        code = reader.read(1)[0]
+    if code == 0x00:
+        raise _Malformed("expected a marker")
+    return code
+
+
+def _kept_jpeg_payload(marker: int, payload: bytes) -> bytes | None:
+    """The segment payload to store, or None to drop the segment."""
+    if marker in _SOF_MARKERS or marker in _TABLE_MARKERS or marker == _SOS:
+        return payload
+    if marker == _APP0 and payload.startswith(b"JFIF\x00") and len(payload) >= 14:
+        return payload[:12] + b"\x00\x00"  # zero thumbnail width and height: no thumbnail
+    if marker == _APP2 and payload.startswith(b"ICC_PROFILE\x00"):
+        return payload
+    if marker == _APP14 and payload.startswith(b"Adobe"):
+        return payload
+    return None
+
+
+def _orientation_segment(orientation: int) -> bytes:
+    """A minimal EXIF APP1 segment holding only the orientation, or b"" when it is upright."""
+    if orientation == 1:
+        return b""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    payload = exif.tobytes()  # starts with b"Exif\0\0"
+    return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_KEPT_CHUNKS = {
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA",
+    b"cHRM", b"sRGB", b"iCCP", b"sBIT", b"pHYs", b"bKGD",
+}  # fmt: skip
+# Larger than any honest screenshot's metadata; Pillow uses the same limit for decompressed text.
+_PNG_MAX_DROPPED_CHUNK = PngImagePlugin.MAX_TEXT_CHUNK
+
+
+def _strip_png(reader: _Reader, write: _Write) -> None:
+    """Copy a PNG chunk by chunk up to IEND, keeping only the chunks that describe the image.
+
+    Text, EXIF, time stamps, animation and private chunks are dropped; CRCs are copied as is.
+    """
+    if reader.read(8) != _PNG_SIGNATURE:
+        raise _Malformed("no PNG signature")
+    write(_PNG_SIGNATURE)
+    chunk_type = b""
+    first = True
+    seen_data = False
+    while chunk_type != b"IEND":
+        header = reader.read(8)
+        length, chunk_type = struct.unpack(">I4s", header)
+        if first != (chunk_type == b"IHDR"):
+            raise _Malformed("IHDR is not the first chunk")
+        first = False
+        if chunk_type in _PNG_KEPT_CHUNKS:
+            write(header)
+            reader.copy(length + 4, write)
+            seen_data = seen_data or chunk_type == b"IDAT"
+        elif length > _PNG_MAX_DROPPED_CHUNK:
+            raise PhotoRejected(
+                "This image carries an unusually large amount of hidden data. "
+                "Please send a regular photo or screenshot."
+            )
+        else:
+            reader.copy(length + 4, None)
+    if not seen_data:
+        raise _Malformed("no image data")
+
+
+_WEBP_KEPT_CHUNKS = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ICCP"}
+_WEBP_IMAGE_CHUNKS = {b"VP8 ", b"VP8L"}
+_WEBP_MAX_CHUNKS = 1000  # a still WebP has a handful; many more is not a photo
+_VP8X_EXIF_AND_XMP_FLAGS = 0x08 | 0x04
+
+
+def _strip_webp(stream: BinaryIO, write: _Write) -> None:
+    """Rewrite a WebP's RIFF container keeping only image, alpha and ICC chunks.
+
+    EXIF, XMP and unknown chunks are dropped, their flags cleared in VP8X and the RIFF size
+    recomputed. Anything after the RIFF container is dropped too.
+    """
+    kept = [chunk for chunk in _webp_chunks(stream) if chunk[0] in _WEBP_KEPT_CHUNKS]
+    if not any(fourcc in _WEBP_IMAGE_CHUNKS for fourcc, _, _ in kept):
+        raise _Malformed("no image chunk")
+    riff_size = 4 + sum(8 + size + (size & 1) for _, _, size in kept)
+    write(b"RIFF" + struct.pack("<I", riff_size) + b"WEBP")
+    for fourcc, offset, size in kept:
+        write(struct.pack("<4sI", fourcc, size))
+        reader = _Reader(stream, offset)
+        if fourcc == b"VP8X":
+            if size < 10:
+                raise _Malformed("a VP8X chunk too short")
+            payload = reader.read(size)
+            write(bytes((payload[0] & ~_VP8X_EXIF_AND_XMP_FLAGS,)) + payload[1:])
+        else:
+            reader.copy(size, write)
+        if size & 1:
+            write(b"\x00")  # chunks are padded to an even length
+
+
+def _webp_chunks(stream: BinaryIO) -> list[tuple[bytes, int, int]]:
+    """(fourcc, payload offset, payload size) of each chunk in the RIFF container."""
+    stream.seek(0)
+    header = stream.read(12)
+    if len(header) < 12 or header[:4] != b"RIFF" or header[8:] != b"WEBP":
+        raise _Malformed("no RIFF WEBP header")
+    end = 8 + struct.unpack("<I", header[4:8])[0]
+    chunks = []
+    offset = 12
+    while offset + 8 <= end:
+        stream.seek(offset)
+        chunk_header = stream.read(8)
+        if len(chunk_header) < 8:
+            raise _Malformed("the file ends too early")
+        fourcc, size = struct.unpack("<4sI", chunk_header)
+        if offset + 8 + size > end or len(chunks) == _WEBP_MAX_CHUNKS:
+            raise _Malformed("a chunk outside the container, or too many chunks")
+        chunks.append((fourcc, offset + 8, size))
+        offset += 8 + size + (size & 1)
+    return chunks
+
+
+def _write_heif_as_jpeg(image: Image.Image, write: _Write) -> None:
+    """Encode the decoded HEIC picture (already turned upright) as a JPEG without EXIF."""
+    buffer = io.BytesIO()
+    image.save(
+        buffer, "JPEG", quality=_HEIC_JPEG_QUALITY, icc_profile=image.info.get("icc_profile")
+    )
+    write(buffer.getbuffer())
+
+
+# ---------------------------------------------------------------------------------------------
+# Durable storage
+
+
+def _store_durably(
+    photo_dir: Path, extension: str, produce: Callable[[_Write], None]
+) -> tuple[str, str, int]:
+    """Write what `produce` emits under a new name; returns (stored name, sha256, size).
+
+    The data goes to a temp file in the shard directory, is fsynced, renamed into place and the
+    directory fsynced, so a stored name never points at a partial file. On failure nothing is
+    left behind and the error propagates.
+    """
+    token = secrets.token_hex(16)
+    shard = photo_dir / token[:2]
+    shard_created = _make_shard(shard)
+    temp = shard / f".tmp-{secrets.token_hex(8)}"
+    final = shard / f"{token}{extension}"
+    leftover = temp
+    try:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        with open(os.open(temp, flags, 0o644), "wb") as file:
+            output = _HashingWriter(file)
+            produce(output.write)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, final)
+        leftover = final
+        _fsync_directory(shard)
+        if shard_created:
+            _fsync_directory(photo_dir)
+    except BaseException:
+        leftover.unlink(missing_ok=True)
+        raise
+    return f"{shard.name}/{final.name}", output.sha256.hexdigest(), output.size
+
+
+class _HashingWriter:
+    """Writes to a file while keeping the sha256 and the size of everything written."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self._file.write(data)
+        self.sha256.update(data)
+        self.size += len(data)
+
+
+def _make_shard(shard: Path) -> bool:
+    """Create the shard directory (and photo_dir) as needed; True when the shard is new."""
+    shard.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        shard.mkdir()
+    except FileExistsError:
+        return False
+    return True
+
+
+def _fsync_directory(path: Path) -> None:
+    """Make a rename or a new entry in `path` survive a crash."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

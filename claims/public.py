@@ -1,0 +1,212 @@
+"""The customer's pages: file a claim, see it was received, look up its status."""
+
+import hashlib
+import logging
+import secrets
+import sqlite3
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.datastructures import FileStorage
+
+from claims import photos
+from claims.caselog import NewCase
+from claims.catalog import CLAIM_TYPES
+from claims.db import get_caselog
+from claims.forms import ClaimForm, StatusForm
+from claims.mail import nudge_courier
+from claims.web import limiter
+
+bp = Blueprint("public", __name__, url_prefix="/claims")
+log = logging.getLogger(__name__)
+
+STATUS_LABELS = {"waiting": "Received, waiting for review"}
+
+
+def submit_limit() -> str:
+    return current_app.config["RATELIMIT_SUBMIT"]
+
+
+def status_limit() -> str:
+    return current_app.config["RATELIMIT_STATUS"]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@limiter.limit(submit_limit, methods=["POST"])
+def new_claim():
+    """The claim form; a valid claim becomes a case and the customer sees its reference."""
+    form = ClaimForm()
+    if request.method == "GET":
+        form.submission_id.data = secrets.token_urlsafe(16)
+        if request.args.get("type") in CLAIM_TYPES:
+            form.claim_type.data = request.args["type"]
+    elif form.validate_on_submit():
+        claim_type = CLAIM_TYPES[form.claim_type.data]
+        uploads = chosen_files(form.photos.data)
+        if not claim_type.files_case:
+            pass  # the page answers the question instead; nothing to file
+        elif form.website.data:
+            form.website.errors.append("Leave this field empty, then send the form again.")
+        elif photo_rule_holds(form, claim_type, uploads):
+            stored = store_photos(form, uploads)
+            if stored is not None:
+                reference = file_case(form, claim_type, stored)
+                session["submitted"] = reference
+                return redirect(url_for(".submitted"), code=303)
+    status = 400 if request.method == "POST" and has_errors(form) else 200
+    return render_template("new.html", form=form, claim_types=CLAIM_TYPES), status
+
+
+def has_errors(form) -> bool:
+    return any(field.errors for field in form)
+
+
+def chosen_files(files: list[FileStorage] | None) -> list[FileStorage]:
+    """The files the customer chose; browsers send one empty part when they chose none."""
+    chosen = []
+    for upload in files or []:
+        if not isinstance(upload, FileStorage):
+            continue
+        upload.stream.seek(0, 2)
+        has_content = upload.stream.tell() > 0
+        upload.stream.seek(0)
+        if upload.filename or has_content:
+            chosen.append(upload)
+    return chosen
+
+
+def photo_rule_holds(form: ClaimForm, claim_type, uploads: list[FileStorage]) -> bool:
+    """Each claim type's rule: photos required, optional or not needed; never too many."""
+    limit = current_app.config["MAX_PHOTOS"]
+    if claim_type.photos == "required" and not uploads:
+        form.photos.errors.append(
+            f"Add at least one clear photo of the item: a {claim_type.label.lower()} "
+            "claim needs one to be verified."
+        )
+    elif claim_type.photos == "none" and uploads:
+        form.photos.errors.append(
+            f"A {claim_type.label.lower()} claim does not need photos. "
+            "Remove them, or choose another kind of claim."
+        )
+    elif len(uploads) > limit:
+        form.photos.errors.append(
+            f"You can send up to {limit} photos at once; you chose {len(uploads)}."
+        )
+    return not form.photos.errors
+
+
+def store_photos(form: ClaimForm, uploads: list[FileStorage]) -> list[photos.StoredPhoto] | None:
+    """Check and store every photo, or none: one bad file is reported and nothing is kept."""
+    config = current_app.config
+    limits = photos.PhotoLimits(
+        max_bytes=config["MAX_PHOTO_BYTES"], max_pixels=config["MAX_PHOTO_PIXELS"]
+    )
+    stored: list[photos.StoredPhoto] = []
+    try:
+        for upload in uploads:
+            stored.append(
+                photos.store_photo(upload.stream, upload.filename, config["PHOTO_DIR"], limits)
+            )
+    except photos.PhotoRejected as rejection:
+        name = photos.clean_original_name(upload.filename)
+        form.photos.errors.append(f"{name}: {rejection}")
+        discard(stored)
+        return None
+    except OSError:
+        discard(stored)
+        log.exception("Could not store photos")
+        abort(503)
+    return stored
+
+
+def file_case(form: ClaimForm, claim_type, stored: list[photos.StoredPhoto]) -> str:
+    """Record the case (or find the one this same submission already filed)."""
+    new = NewCase(
+        submission_key=submission_key(form),
+        order_ref=form.order_ref.data,
+        email=form.email.data,
+        claim_type=claim_type.name,
+        lane=claim_type.lane,
+        description=form.description.data,
+    )
+    try:
+        case, created = get_caselog().file_case(new, stored)
+    except sqlite3.OperationalError:
+        discard(stored)
+        log.exception("Could not record a case")
+        abort(503)
+    if created:
+        nudge_courier(current_app)
+    else:
+        discard(stored)  # a double click: the first request already stored these
+    return case.reference
+
+
+def submission_key(form: ClaimForm) -> str:
+    """Equal for the same form sent twice; different as soon as anything was changed."""
+    fields = (
+        form.submission_id.data or secrets.token_hex(16),
+        form.order_ref.data,
+        form.email.data.casefold(),
+        form.claim_type.data,
+        form.description.data,
+    )
+    return hashlib.sha256("\0".join(fields).encode()).hexdigest()
+
+
+def discard(stored: list[photos.StoredPhoto]) -> None:
+    for photo in stored:
+        photos.remove_photo(current_app.config["PHOTO_DIR"], photo.stored_name)
+
+
+@bp.get("/submitted")
+def submitted():
+    """The confirmation; it reads the reference from the session, so reloading is harmless."""
+    caselog = get_caselog()
+    case = caselog.case_by_reference(session.get("submitted", ""))
+    if case is None:
+        return redirect(url_for(".new_claim"))
+    return render_template(
+        "submitted.html",
+        case=case,
+        claim_type=CLAIM_TYPES[case.claim_type],
+        position=caselog.queue_position(case),
+        photo_count=len(caselog.photos(case.id)),
+    )
+
+
+@bp.route("/status", methods=["GET", "POST"])
+@limiter.limit(status_limit, methods=["POST"])
+def status():
+    """Reference and email in, the case's status out; a wrong pair learns nothing."""
+    form = StatusForm()
+    if request.method == "GET":
+        form.reference.data = request.args.get("reference", "")[:40]
+    case = None
+    if form.validate_on_submit():
+        caselog = get_caselog()
+        case = caselog.case_for_customer(form.reference.data, form.email.data)
+        if case is None:
+            form.reference.errors.append(
+                "We could not find a case with this reference and email address. "
+                "Check both against your confirmation email."
+            )
+        else:
+            return render_template(
+                "status.html",
+                form=form,
+                case=case,
+                claim_type=CLAIM_TYPES[case.claim_type],
+                status_label=STATUS_LABELS.get(case.status, case.status),
+                position=caselog.queue_position(case),
+                history=caselog.events(case.id, customer_view=True),
+            )
+    return render_template("status.html", form=form, case=None), 400 if has_errors(form) else 200

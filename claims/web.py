@@ -1,0 +1,89 @@
+"""What every response gets: security headers, rate limits, and friendly error pages."""
+
+from flask import Flask, render_template, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address)
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' blob: data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+# Titles and explanations for the errors a customer can run into.
+ERROR_PAGES = {
+    400: ("Something was wrong with that request", "Go back, check the form and try again."),
+    404: ("Page not found", "Check the address, or start again from the help center."),
+    405: ("That did not work", "Go back and use the buttons on the page."),
+    413: (
+        "Your photos are too large",
+        "Together they are over the limit we can receive at once. Go back and send fewer or "
+        "smaller photos; you can add more later when we ask for them.",
+    ),
+    429: (
+        "Too many attempts",
+        "You have sent this form many times in a short while. Wait a few minutes, then try again.",
+    ),
+    500: ("Something went wrong on our side", "Please try again in a few minutes."),
+    503: (
+        "We cannot take your claim right now",
+        "Nothing was saved. Please try again later; what you entered is still in the form "
+        "if you go back.",
+    ),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Wire headers, CSRF, rate limits and error pages into the app."""
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.after_request(add_security_headers)
+    app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(CSRFError, render_expired_form)
+
+
+def add_security_headers(response):
+    """Strict defaults for our pages; the help site's own pages keep their own scripts."""
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if request.endpoint != "static" and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def render_error(error: HTTPException):
+    title, advice = ERROR_PAGES.get(error.code, (error.name, "Please go back and try again."))
+    page = render_template("error.html", title=title, advice=advice, code=error.code)
+    return page, error.code, error.get_headers()  # keeps Allow, Retry-After
+
+
+def render_expired_form(error: CSRFError):
+    return (
+        render_template(
+            "error.html",
+            title="This form has expired",
+            advice="For your security, forms stop working after a while. Go back, reload the "
+            "page and send it again.",
+            code=400,
+        ),
+        400,
+    )

@@ -1,0 +1,181 @@
+"""Bad input gets a clear message next to the field, keeps what was typed, stores nothing."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from tests.claims.images import noisy_png, photo
+from tests.claims.test_submit import cases, checked_claim_type, stored_files
+
+JPEG = (photo("JPEG"), "kettle.jpg")
+
+
+def assert_nothing_stored(runner, app):
+    assert cases(runner) == []
+    assert stored_files(app) == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"order_ref": None}, "Enter your order reference."),
+        ({"order_ref": "   "}, "Enter your order reference."),
+        ({"order_ref": "1"}, "between 3 and 40 characters"),
+        ({"order_ref": "9" * 5000}, "between 3 and 40 characters"),
+        ({"order_ref": "<script>x</script>"}, "as it appears in your order confirmation"),
+        ({"email": None}, "Enter your email address."),
+        ({"email": "ana.example.com"}, "Enter an email address like name@example.com."),
+        ({"email": "ana@"}, "Enter an email address like name@example.com."),
+        ({"email": "a" * 300 + "@example.com"}, "This email address is too long."),
+        ({"claim_type": None}, "Choose what went wrong."),
+        ({"claim_type": "free-money"}, "Choose one of the options below."),
+        ({"description": None}, "Describe what happened."),
+        ({"description": "Broken"}, "Write between 10 and 5,000 characters."),
+        ({"description": "x" * 100_000}, "Write between 10 and 5,000 characters."),
+        ({"website": "http://spam.example"}, "Leave this field empty"),
+    ],
+)
+def test_bad_field_gets_its_message_and_nothing_is_stored(customer, runner, app, fields, message):
+    response = customer.claim(photos=[JPEG], **fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in page
+    assert "<title>Error: Submit a claim" in page
+    assert_nothing_stored(runner, app)
+
+
+def test_entered_text_is_kept_when_the_form_comes_back(customer):
+    page = customer.claim(
+        photos=[JPEG], email="not-an-address", description="Lid <b>cracked</b> & handle loose."
+    ).get_data(as_text=True)
+    assert 'value="not-an-address"' in page
+    assert 'value="100234"' in page
+    assert "Lid &lt;b&gt;cracked&lt;/b&gt; &amp; handle loose.</textarea>" in page
+    assert checked_claim_type(page) == "defective-item"
+
+
+def test_invisible_control_characters_are_dropped_from_what_is_stored(customer, runner):
+    response = customer.claim(
+        photos=[JPEG], order_ref="100\x00234", description="Cracked\x1b[31m lid\x07 on arrival."
+    )
+    assert response.status_code == 303
+    [case] = cases(runner)
+    assert case["order_ref"] == "100234"
+    assert case["description"] == "Cracked[31m lid on arrival."
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A small PNG file whose header claims a huge image: a decompression bomb."""
+    buffer = io.BytesIO()
+    Image.new("1", (width, height)).save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+BAD_FILES = {
+    "html": (b"<!doctype html><script>alert(1)</script>", "photo.jpg"),
+    "svg": (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "photo.svg"),
+    "pdf": (b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", "photo.jpg"),
+    "script": (b"#!/bin/sh\nrm -rf /\n", "photo.jpg"),
+    "empty": (b"", "photo.jpg"),
+    "truncated jpeg": (photo("JPEG", size=(400, 300))[:900], "photo.jpg"),
+    "gif": (photo("GIF"), "photo.gif"),
+    "bomb": (png_declaring(12_000, 12_000), "photo.png"),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_FILES)
+def test_file_that_is_not_an_acceptable_photo_is_refused(customer, runner, app, kind):
+    response = customer.claim(photos=[JPEG, BAD_FILES[kind]])
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f"{BAD_FILES[kind][1]}:" in page  # the message names the file
+    assert "choose your photos again" in page
+    assert_nothing_stored(runner, app)
+
+
+def test_too_many_photos_are_refused(customer, runner, app):
+    response = customer.claim(photos=[JPEG] * 9)
+    assert response.status_code == 400
+    assert "You can send up to 8 photos at once; you chose 9." in response.get_data(as_text=True)
+    assert_nothing_stored(runner, app)
+
+
+@pytest.mark.config(MAX_PHOTO_BYTES=2000)
+def test_one_photo_over_the_size_limit_is_refused(runner, customer):
+    response = customer.claim(photos=[(noisy_png(), "big.png")])
+    assert response.status_code == 400
+    assert "big.png:" in response.get_data(as_text=True)
+
+
+@pytest.mark.config(MAX_CONTENT_LENGTH=50_000)
+def test_request_over_the_size_limit_gets_a_friendly_413_page(customer, runner, app):
+    response = customer.claim(photos=[(b"\xff" * 60_000, "huge.jpg")])
+    assert response.status_code == 413
+    assert "Your photos are too large" in response.get_data(as_text=True)
+    assert_nothing_stored(runner, app)
+
+
+@pytest.mark.parametrize(
+    ("sent_name", "shown_name"),
+    [
+        ("../../etc/passwd.jpg", "passwd.jpg"),
+        ("ket\x00tle.jpg", "kettle.jpg"),
+    ],
+)
+def test_file_names_are_only_for_display(customer, runner, app, sent_name, shown_name):
+    assert customer.claim(photos=[(JPEG[0], sent_name)]).status_code == 303
+    [case] = cases(runner)
+    assert case["photos"][0]["original_name"] == shown_name
+    [stored] = stored_files(app)
+    assert stored.is_relative_to(app.config["PHOTO_DIR"])
+    assert shown_name not in stored.name
+
+
+def test_very_long_file_name_is_shortened_for_display(customer, runner):
+    assert customer.claim(photos=[(JPEG[0], "k" * 500 + ".jpg")]).status_code == 303
+    name = cases(runner)[0]["photos"][0]["original_name"]
+    assert len(name) <= 100 and name.endswith(".jpg")
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+def test_post_without_csrf_token_is_refused(runner, customer):
+    response = customer.claim(photos=[JPEG])
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    assert cases(runner) == []
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+def test_form_carries_a_csrf_token_when_protection_is_on(client):
+    assert 'name="csrf_token" type="hidden"' in client.get("/claims/new").get_data(as_text=True)
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_SUBMIT="2 per minute")
+def test_submissions_are_rate_limited_with_a_friendly_page(customer, runner):
+    statuses = [customer.claim(photos=[JPEG]).status_code for _ in range(3)]
+    assert statuses == [303, 303, 429]
+    page = customer.claim(photos=[JPEG]).get_data(as_text=True)
+    assert "Too many attempts" in page
+    assert len(cases(runner)) == 2
+
+
+@pytest.mark.parametrize(
+    "path", ["/claims/new", "/claims/status", "/claims/submitted", "/healthz", "/nowhere"]
+)
+def test_every_response_carries_the_security_headers(client, path):
+    headers = client.get(path).headers
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_service_refuses_to_start_without_a_secret_key(tmp_path):
+    from claims import create_app
+    from claims.config import MissingSecretKey
+
+    with pytest.raises(MissingSecretKey, match="CLAIMS_SECRET_KEY is not set"):
+        create_app({"DATA_DIR": tmp_path})

@@ -1,0 +1,651 @@
+"""Photo uploads: what is accepted, what is stripped, what is rejected, and how files are stored.
+
+Every image is generated here with Pillow / pillow-heif; no binary fixtures.
+"""
+
+import errno
+import hashlib
+import io
+import os
+import random
+import re
+import struct
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageCms, PngImagePlugin
+
+from claims import photos
+from claims.photos import PhotoLimits, PhotoRejected, orphan_files, remove_photo, store_photo
+
+GPS_IFD = 0x8825
+ORIENTATION = 0x0112
+STORED_NAME = re.compile(r"([0-9a-f]{2})/\1[0-9a-f]{30}\.(jpg|png|webp)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def picture(size: tuple[int, int] = (160, 120), mode: str = "RGB") -> Image.Image:
+    """A small image with real detail, so lossy encoders produce non-trivial data."""
+    width, height = size
+    detail = Image.effect_mandelbrot(size, (-2.0, -1.2, 1.0, 1.2), 40)
+    gradient = Image.linear_gradient("L").resize(size)
+    noise = Image.frombytes("L", size, random.Random(0).randbytes(width * height))
+    rgb = Image.merge("RGB", (detail, gradient, noise))
+    if mode in ("RGBA", "LA"):
+        alpha = Image.radial_gradient("L").resize(size)
+        return Image.merge("RGBA", (*rgb.split(), alpha)).convert(mode)
+    return rgb.convert(mode)
+
+
+def encode(image: Image.Image, format: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format, **options)
+    return buffer.getvalue()
+
+
+def camera_exif(orientation: int | None = None) -> Image.Exif:
+    """EXIF as a phone writes it: camera, date, GPS position (and an orientation if given)."""
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # Make
+    exif[0x0110] = "Model X1"  # Model
+    exif[0x0132] = "2024:05:01 10:00:00"  # DateTime
+    if orientation is not None:
+        exif[ORIENTATION] = orientation
+    gps = exif.get_ifd(GPS_IFD)
+    gps[1] = "N"
+    gps[2] = (52.0, 22.0, 10.5)
+    gps[3] = "E"
+    gps[4] = (4.0, 53.0, 20.1)
+    return exif
+
+
+XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description Creator="SecretAuthor"/></x:xmpmeta>'
+
+
+def store(photo_dir: Path, data: bytes, filename: str | None = "photo.jpg", **limits):
+    return store_photo(io.BytesIO(data), filename, photo_dir, PhotoLimits(**limits))
+
+
+def stored_bytes(photo_dir: Path, stored) -> bytes:
+    return (photo_dir / stored.stored_name).read_bytes()
+
+
+def decoded(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def files_under(path: Path) -> list[Path]:
+    return [Path(root) / name for root, _, names in os.walk(path) for name in names]
+
+
+def jpeg_segment(marker: int, payload: bytes) -> bytes:
+    return bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def png_chunk(chunk_type: bytes, data: bytes) -> bytes:
+    body = chunk_type + data
+    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+
+def png_chunk_types(data: bytes) -> list[bytes]:
+    types, offset = [], 8
+    while offset < len(data):
+        length, chunk_type = struct.unpack(">I4s", data[offset : offset + 8])
+        types.append(chunk_type)
+        offset += 12 + length
+    return types
+
+
+def insert_png_chunks(data: bytes, *chunks: bytes, before: bytes = b"IEND") -> bytes:
+    position = data.index(before) - 4
+    return data[:position] + b"".join(chunks) + data[position:]
+
+
+def raw_png(width: int, height: int, bit_depth: int, color_type: int, rows: bytes) -> bytes:
+    """A PNG built by hand, for what Pillow will not write (16-bit RGB, giant dimensions)."""
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", rows)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def bilevel_png(width: int, height: int) -> bytes:
+    """A real, valid 1-bit PNG of any size: all-zero rows compress to almost nothing."""
+    compressor = zlib.compressobj(9)
+    row = bytes(1 + (width + 7) // 8)
+    rows_per_block = max(1, (1 << 20) // len(row))
+    block = row * rows_per_block
+    compressed, remaining = [], height
+    while remaining:
+        count = min(remaining, rows_per_block)
+        compressed.append(compressor.compress(block[: count * len(row)]))
+        remaining -= count
+    compressed.append(compressor.flush())
+    return raw_png(width, height, 1, 0, b"".join(compressed))
+
+
+def riff_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    chunks, offset = [], 12
+    while offset < len(data):
+        fourcc, size = struct.unpack("<4sI", data[offset : offset + 8])
+        chunks.append((fourcc, data[offset + 8 : offset + 8 + size]))
+        offset += 8 + size + (size & 1)
+    return chunks
+
+
+# ---------------------------------------------------------------------------------------------
+# JPEG
+
+
+def test_jpeg_loses_gps_camera_comment_and_xmp_but_keeps_every_pixel(tmp_path):
+    original = encode(picture(), "JPEG", exif=camera_exif(), comment=b"SecretComment", xmp=XMP)
+    before = decoded(original)
+    assert before.getexif().get_ifd(GPS_IFD) and "comment" in before.info and "xmp" in before.info
+
+    result = store(tmp_path, original)
+
+    data = stored_bytes(tmp_path, result)
+    after = decoded(data)
+    assert after.format == "JPEG"
+    assert dict(after.getexif()) == {}
+    assert "comment" not in after.info and "xmp" not in after.info and "exif" not in after.info
+    assert [name for name, _ in after.applist] == ["APP0"]  # JFIF only
+    for secret in (b"SecretCam", b"Model X1", b"2024:05:01", b"SecretAuthor", b"SecretComment"):
+        assert secret not in data
+    assert after.tobytes() == before.tobytes()
+    assert result.sha256 == hashlib.sha256(data).hexdigest()
+    assert result.size_bytes == len(data) < len(original)
+    assert (result.width, result.height, result.content_type) == (160, 120, "image/jpeg")
+    assert STORED_NAME.fullmatch(result.stored_name).group(2) == "jpg"
+
+
+def test_rotated_jpeg_keeps_its_orientation_as_the_only_exif_tag(tmp_path):
+    original = encode(picture(), "JPEG", exif=camera_exif(orientation=6))
+
+    data = stored_bytes(tmp_path, store(tmp_path, original))
+
+    after = decoded(data)
+    assert dict(after.getexif()) == {ORIENTATION: 6}
+    assert after.getexif().get_ifd(GPS_IFD) == {}
+    assert b"SecretCam" not in data
+    # SOI, then JFIF, then the minimal EXIF segment
+    assert data[:4] == b"\xff\xd8\xff\xe0"
+    assert data[20:22] == b"\xff\xe1" and data[24:30] == b"Exif\x00\x00"
+    assert after.tobytes() == decoded(original).tobytes()
+
+
+def test_upright_jpeg_gets_no_exif_at_all(tmp_path):
+    original = encode(picture(), "JPEG", exif=camera_exif(orientation=1))
+
+    after = decoded(stored_bytes(tmp_path, store(tmp_path, original)))
+
+    assert "exif" not in after.info
+
+
+def test_progressive_jpeg_is_stripped_without_changing_a_pixel(tmp_path):
+    original = encode(picture(), "JPEG", progressive=True, exif=camera_exif(), comment=b"hi")
+
+    data = stored_bytes(tmp_path, store(tmp_path, original))
+
+    assert data.count(b"\xff\xda") > 1  # several scans survived, with their tables
+    assert b"SecretCam" not in data and "comment" not in decoded(data).info
+    assert decoded(data).tobytes() == decoded(original).tobytes()
+
+
+def test_jpeg_with_restart_markers_is_stripped_without_changing_a_pixel(tmp_path):
+    original = encode(picture(), "JPEG", restart_marker_blocks=2, exif=camera_exif())
+    assert re.search(rb"\xff[\xd0-\xd7]", original)
+
+    data = stored_bytes(tmp_path, store(tmp_path, original))
+
+    assert decoded(data).tobytes() == decoded(original).tobytes()
+    assert b"SecretCam" not in data
+
+
+def test_grayscale_jpeg_is_accepted(tmp_path):
+    original = encode(picture(mode="L"), "JPEG")
+
+    data = stored_bytes(tmp_path, store(tmp_path, original))
+
+    assert decoded(data).mode == "L"
+    assert decoded(data).tobytes() == decoded(original).tobytes()
+
+
+def test_mpo_phone_photo_is_stored_as_its_first_frame_only(tmp_path):
+    first, second = picture(), picture().rotate(180)
+    original = encode(first, "MPO", save_all=True, append_images=[second], exif=camera_exif())
+    assert Image.open(io.BytesIO(original)).format == "MPO"
+
+    result = store(tmp_path, original)
+
+    data = stored_bytes(tmp_path, result)
+    after = decoded(data)
+    assert after.format == "JPEG" and getattr(after, "n_frames", 1) == 1
+    assert data.count(b"\xff\xd8") == 1 and b"MPF" not in data
+    assert after.tobytes() == decoded(original).tobytes()  # the first frame
+    assert (result.width, result.height) == first.size
+
+
+def test_polyglot_jpeg_loses_what_follows_the_image(tmp_path):
+    image = encode(picture(), "JPEG")
+    original = image + b"<html><script>alert(document.cookie)</script></html>"
+
+    data = stored_bytes(tmp_path, store(tmp_path, original))
+
+    assert data.endswith(b"\xff\xd9") and b"<html>" not in data and b"script" not in data
+    assert decoded(data).tobytes() == decoded(image).tobytes()
+
+
+def test_jpeg_thumbnails_and_other_app_segments_are_dropped(tmp_path):
+    image = encode(picture(), "JPEG")
+    assert image[2:4] == b"\xff\xe0" and image[4:6] == b"\x00\x10"  # Pillow's plain JFIF
+    thumbnail = bytes([0x11, 0x22, 0x33]) * 4
+    jfif = jpeg_segment(0xE0, image[6:18] + b"\x02\x02" + thumbnail)
+    photoshop = jpeg_segment(0xED, b"Photoshop 3.0\x008BIM\x04\x04IPTC")
+    extension = jpeg_segment(0xE0, b"JFXX\x00\x10thumbnail")
+    original = image[:2] + jfif + photoshop + extension + image[20:]
+
+    data = stored_bytes(tmp_path, store(tmp_path, original))
+
+    assert data[:20] == image[:20]  # JFIF kept, its thumbnail gone
+    assert b"Photoshop" not in data and b"JFXX" not in data and thumbnail not in data
+    assert decoded(data).tobytes() == decoded(image).tobytes()
+
+
+def test_jpeg_icc_profile_is_kept(tmp_path):
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    original = encode(picture(), "JPEG", icc_profile=profile, exif=camera_exif())
+
+    after = decoded(stored_bytes(tmp_path, store(tmp_path, original)))
+
+    assert after.info["icc_profile"] == profile
+
+
+def test_jpeg_fill_bytes_before_markers_are_understood(tmp_path):
+    image = encode(picture(), "JPEG")
+    scan = image.index(b"\xff\xda")
+    original = image[:scan] + b"\xff\xff\xff" + image[scan:-2] + b"\xff\xff\xff\xd9"
+
+    data = stored_bytes(tmp_path, store(tmp_path, original))
+
+    assert data == image
+
+
+def test_jpeg_is_processed_in_blocks_never_read_whole(tmp_path):
+    class RecordingStream(io.BytesIO):
+        def __init__(self, data: bytes) -> None:
+            super().__init__(data)
+            self.read_sizes: list[int | None] = []
+
+        def read(self, size: int | None = -1) -> bytes:
+            self.read_sizes.append(size)
+            return super().read(size)
+
+    stream = RecordingStream(encode(picture((800, 600)), "JPEG", quality=95))
+
+    store_photo(stream, "photo.jpg", tmp_path)
+
+    assert all(size is not None and 0 <= size <= 64 * 1024 for size in stream.read_sizes)
+
+
+# ---------------------------------------------------------------------------------------------
+# PNG, WebP, HEIC
+
+
+def test_png_loses_text_exif_and_time_chunks_but_keeps_every_pixel(tmp_path):
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Author", "SecretAuthor")
+    text.add_itxt("XML:com.adobe.xmp", XMP.decode(), zip=True)
+    original = encode(picture(), "PNG", pnginfo=text, exif=camera_exif())
+    original = insert_png_chunks(original, png_chunk(b"tIME", b"\x07\xe8\x05\x01\x0a\x00\x00"))
+    assert {b"tEXt", b"iTXt", b"eXIf", b"tIME"} <= set(png_chunk_types(original))
+
+    result = store(tmp_path, original, "screenshot.png")
+
+    data = stored_bytes(tmp_path, result)
+    assert png_chunk_types(data) == [b"IHDR", b"IDAT", b"IEND"]
+    assert b"SecretAuthor" not in data and b"SecretCam" not in data
+    assert decoded(data).tobytes() == decoded(original).tobytes()
+    assert (result.content_type, result.width, result.height) == ("image/png", 160, 120)
+    assert result.stored_name.endswith(".png")
+    assert result.sha256 == hashlib.sha256(data).hexdigest() and result.size_bytes == len(data)
+
+
+@pytest.mark.parametrize("mode", ["1", "L", "LA", "P", "RGB", "RGBA"])
+def test_ordinary_8_bit_png_modes_are_accepted_unchanged(tmp_path, mode):
+    image = picture(mode=mode)
+    original = encode(image, "PNG", transparency=0) if mode == "P" else encode(image, "PNG")
+
+    data = stored_bytes(tmp_path, store(tmp_path, original, "image.png"))
+
+    after = decoded(data)
+    assert after.mode == decoded(original).mode
+    assert after.tobytes() == decoded(original).tobytes()
+    if mode == "P":
+        assert b"PLTE" in png_chunk_types(data) and b"tRNS" in png_chunk_types(data)
+
+
+def test_png_declared_as_jpeg_is_stored_as_png(tmp_path):
+    result = store(tmp_path, encode(picture(), "PNG"), "holiday.jpg")
+
+    assert result.content_type == "image/png" and result.stored_name.endswith(".png")
+
+
+def test_webp_loses_exif_and_xmp_and_still_decodes(tmp_path):
+    original = encode(picture(mode="RGBA"), "WEBP", quality=80, exif=camera_exif(), xmp=XMP)
+    assert {b"EXIF", b"XMP "} <= {fourcc for fourcc, _ in riff_chunks(original)}
+
+    result = store(tmp_path, original, "image.webp")
+
+    data = stored_bytes(tmp_path, result)
+    chunks = riff_chunks(data)
+    assert [fourcc for fourcc, _ in chunks] == [b"VP8X", b"ALPH", b"VP8 "]
+    assert chunks[0][1][0] & 0x0C == 0  # EXIF and XMP flags cleared
+    assert struct.unpack("<I", data[4:8])[0] == len(data) - 8
+    assert b"SecretCam" not in data and b"SecretAuthor" not in data
+    after = decoded(data)
+    assert "exif" not in after.info and "xmp" not in after.info
+    assert after.tobytes() == decoded(original).tobytes()
+    assert (result.content_type, result.width, result.height) == ("image/webp", 160, 120)
+
+
+def test_lossless_webp_is_accepted(tmp_path):
+    image = picture()
+    original = encode(image, "WEBP", lossless=True)
+
+    data = stored_bytes(tmp_path, store(tmp_path, original, "image.webp"))
+
+    assert decoded(data).tobytes() == image.tobytes()
+
+
+def test_heic_is_converted_to_an_upright_jpeg_without_metadata(tmp_path):
+    image = picture((96, 64))
+    image.paste((0, 0, 255), (0, 0, 16, 16))  # a blue top-left corner, to see the rotation
+    image.info["exif"] = camera_exif(orientation=6).tobytes()  # pillow-heif writes a rotation
+    original = encode(image, "HEIF", quality=90)
+
+    result = store(tmp_path, original, "IMG_0001.HEIC")
+
+    data = stored_bytes(tmp_path, result)
+    after = decoded(data)
+    assert after.format == "JPEG" and result.content_type == "image/jpeg"
+    assert result.stored_name.endswith(".jpg")
+    assert after.size == (result.width, result.height) == (64, 96)
+    assert "exif" not in after.info and b"SecretCam" not in data
+    red, green, blue = after.getpixel((56, 8))  # rotated clockwise: now the top-right corner
+    assert blue > 200 and red < 60 and green < 60
+    assert result.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_upload_spooled_to_disk_is_accepted(tmp_path):
+    with tempfile.SpooledTemporaryFile(max_size=1024) as upload:
+        upload.write(encode(picture(), "JPEG"))
+        upload.seek(0)
+
+        result = store_photo(upload, "photo.jpg", tmp_path)
+
+    assert decoded(stored_bytes(tmp_path, result)).size == (160, 120)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rejections
+
+
+NOT_A_PHOTO = "JPEG, PNG, WebP or HEIC"
+DAMAGED = "damaged or incomplete"
+UNUSUAL = "regular photo or screenshot"
+SEVERAL = "single still photo"
+TOO_BIG = "megapixels"
+
+
+def jpeg_with_garbage_in_scan() -> bytes:
+    data = bytearray(encode(picture(), "JPEG"))
+    start = data.index(b"\xff\xda") + 20
+    generator = random.Random(1)
+    data[start : start + 2000] = bytes(generator.randrange(256) for _ in range(2000))
+    return bytes(data)
+
+
+def jpeg_with_missing_quantization_table() -> bytes:
+    data = bytearray(encode(picture(), "JPEG"))
+    frame = data.index(b"\xff\xc0")
+    data[frame + 12] = 3  # the first component now names a table that was never defined
+    return bytes(data)
+
+
+def png_16_bit_rgb() -> bytes:
+    rows = b"".join(b"\x00" + bytes(range(6)) * 4 for _ in range(4))
+    return raw_png(4, 4, 16, 2, zlib.compress(rows))
+
+
+def png_with_huge_text(chunk_type: bytes) -> bytes:
+    text = b"A" * 5_000_000
+    if chunk_type == b"zTXt":
+        payload = b"Comment\x00\x00" + zlib.compress(text)
+    else:
+        payload = b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + text
+    return insert_png_chunks(encode(picture(), "PNG"), png_chunk(chunk_type, payload))
+
+
+def animated(format: str, **options) -> bytes:
+    return encode(picture(), format, save_all=True, append_images=[picture().rotate(90)], **options)
+
+
+REJECTED = {
+    "empty": (lambda: b"", "empty"),
+    "html": (lambda: b"<!DOCTYPE html><html><body>hello</body></html>", NOT_A_PHOTO),
+    "svg": (
+        lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        NOT_A_PHOTO,
+    ),
+    "pdf": (
+        lambda: b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n",
+        NOT_A_PHOTO,
+    ),
+    "text": (lambda: b"just some words, not a picture\n", NOT_A_PHOTO),
+    "shell script named .jpg": (lambda: b"#!/bin/sh\nrm -rf ~\n", NOT_A_PHOTO),
+    "gif": (lambda: encode(picture(), "GIF"), NOT_A_PHOTO),
+    "animated gif": (lambda: animated("GIF"), NOT_A_PHOTO),
+    "bmp": (lambda: encode(picture(), "BMP"), NOT_A_PHOTO),
+    "tiff": (lambda: encode(picture(), "TIFF"), NOT_A_PHOTO),
+    "truncated jpeg": (lambda: (data := encode(picture(), "JPEG"))[: len(data) // 2], DAMAGED),
+    "jpeg missing its end": (lambda: encode(picture(), "JPEG")[:-2], DAMAGED),
+    "garbage in jpeg scan data": (jpeg_with_garbage_in_scan, DAMAGED),
+    "jpeg naming a missing table": (jpeg_with_missing_quantization_table, DAMAGED),
+    "truncated png": (lambda: (data := encode(picture(), "PNG"))[: len(data) // 2], DAMAGED),
+    "truncated webp": (lambda: (data := encode(picture(), "WEBP"))[: len(data) // 2], DAMAGED),
+    "cmyk jpeg": (lambda: encode(picture().convert("CMYK"), "JPEG"), UNUSUAL),
+    "16-bit grayscale png": (lambda: encode(Image.new("I;16", (8, 8), 300), "PNG"), UNUSUAL),
+    "16-bit rgb png": (png_16_bit_rgb, UNUSUAL),
+    "animated png": (lambda: animated("PNG"), SEVERAL),
+    "animated webp": (lambda: animated("WEBP"), SEVERAL),
+    "heif with two images": (lambda: animated("HEIF", quality=50), SEVERAL),
+    "png with a huge zTXt chunk": (lambda: png_with_huge_text(b"zTXt"), DAMAGED),
+    "png with a huge iTXt chunk": (lambda: png_with_huge_text(b"iTXt"), "hidden data"),
+    "png over our pixel limit": (lambda: bilevel_png(8_000, 8_000), "8000 × 8000"),
+}
+
+
+@pytest.mark.parametrize("content, message", REJECTED.values(), ids=REJECTED.keys())
+def test_unacceptable_file_is_rejected_and_leaves_nothing_behind(tmp_path, content, message):
+    with pytest.raises(PhotoRejected, match=re.escape(message)):
+        store(tmp_path, content(), "upload.jpg")
+
+    assert files_under(tmp_path) == []
+
+
+@pytest.mark.parametrize("side", [10_000, 30_000], ids=["warning", "error"])
+def test_pillow_decompression_bomb_checks_reject_even_under_a_generous_limit(tmp_path, side):
+    """100 MP trips Pillow's bomb warning, 900 MP its error: both must reject, never decode."""
+    with pytest.raises(PhotoRejected, match=TOO_BIG):
+        store(tmp_path, bilevel_png(side, side), max_pixels=10**9)
+
+    assert files_under(tmp_path) == []
+
+
+def test_too_large_file_is_rejected_with_the_limit_in_mb(tmp_path):
+    data = encode(picture(), "JPEG") + bytes(2 * 1024 * 1024)
+
+    with pytest.raises(PhotoRejected, match="larger than 2 MB"):
+        store(tmp_path, data, max_bytes=2 * 1024 * 1024)
+
+    assert files_under(tmp_path) == []
+
+
+def test_image_over_a_small_pixel_limit_is_rejected(tmp_path):
+    with pytest.raises(PhotoRejected, match=r"160 × 120 pixels.*0\.01 megapixels"):
+        store(tmp_path, encode(picture(), "JPEG"), max_pixels=10_000)
+
+    assert files_under(tmp_path) == []
+
+
+def test_image_at_the_pixel_limit_is_accepted(tmp_path):
+    store(tmp_path, encode(picture(), "JPEG"), max_pixels=160 * 120)
+
+    assert len(files_under(tmp_path)) == 1
+
+
+@pytest.mark.filterwarnings("ignore:.*:UserWarning")  # Pillow's notes on corrupt EXIF
+@pytest.mark.parametrize("format", ["JPEG", "PNG", "WEBP"])
+def test_damaged_files_are_rejected_or_stored_readable_never_crash(tmp_path, format):
+    """Flip bytes all over a file: every outcome is a PhotoRejected or a readable stored file."""
+    original = encode(picture((48, 32)), format, exif=camera_exif())
+    generator = random.Random(format)
+    for _ in range(150):
+        data = bytearray(original)
+        for _ in range(generator.randint(1, 4)):
+            data[generator.randrange(len(data))] = generator.randrange(256)
+        try:
+            result = store(tmp_path, bytes(data))
+        except PhotoRejected:
+            continue
+        decoded(stored_bytes(tmp_path, result))
+        assert b"SecretCam" not in stored_bytes(tmp_path, result)
+    assert not [path for path in files_under(tmp_path) if path.name.startswith(".tmp-")]
+
+
+@pytest.mark.parametrize("failing", ["fsync", "_fsync_directory"])
+def test_disk_errors_propagate_and_leave_no_file(tmp_path, monkeypatch, failing):
+    def full_disk(_) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    if failing == "fsync":  # while writing the temp file
+        monkeypatch.setattr(photos.os, "fsync", full_disk)
+    else:  # after the rename
+        monkeypatch.setattr(photos, "_fsync_directory", full_disk)
+
+    with pytest.raises(OSError) as raised:
+        store(tmp_path, encode(picture(), "JPEG"))
+
+    assert raised.value.errno == errno.ENOSPC and not isinstance(raised.value, PhotoRejected)
+    assert files_under(tmp_path) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Names, removal, orphans
+
+
+@pytest.mark.parametrize(
+    "filename, shown",
+    [
+        ("../../etc/passwd.jpg", "passwd.jpg"),
+        ("C:\\x\\y.jpg", "y.jpg"),
+        ("my\tholiday \n  photo.jpg", "my holiday photo.jpg"),
+        ("evil\u202egpj.exe", "evilgpj.exe"),
+        ("", "photo"),
+        (None, "photo"),
+        ("../..", "photo"),
+    ],
+)
+def test_original_name_is_cleaned_for_display(tmp_path, filename, shown):
+    assert store(tmp_path, encode(picture(), "JPEG"), filename).original_name == shown
+
+
+def test_long_original_name_with_nul_is_cut_keeping_the_extension(tmp_path):
+    name = store(tmp_path, encode(picture(), "JPEG"), "a\x00b" + "c" * 500 + ".jpeg").original_name
+
+    assert len(name) == 100 and name.startswith("abccc") and name.endswith("….jpeg")
+    assert "\x00" not in name
+
+
+def test_each_photo_gets_a_new_name_in_its_shard_directory(tmp_path):
+    data = encode(picture(), "JPEG")
+
+    first, second = store(tmp_path, data), store(tmp_path, data)
+
+    assert first.stored_name != second.stored_name and first.sha256 == second.sha256
+    for result in (first, second):
+        assert STORED_NAME.fullmatch(result.stored_name)
+        assert (tmp_path / result.stored_name).is_file()
+    assert sorted(files_under(tmp_path)) == sorted(
+        tmp_path / result.stored_name for result in (first, second)
+    )
+
+
+def test_remove_photo_deletes_the_file_and_tolerates_a_missing_one(tmp_path):
+    result = store(tmp_path, encode(picture(), "JPEG"))
+
+    remove_photo(tmp_path, result.stored_name)
+    remove_photo(tmp_path, result.stored_name)
+
+    assert files_under(tmp_path) == []
+
+
+def test_file_sha256_checks_the_stored_file_as_it_is_now(tmp_path):
+    result = store(tmp_path, encode(picture(), "JPEG"))
+
+    assert photos.file_sha256(tmp_path, result.stored_name) == result.sha256
+    (tmp_path / result.stored_name).write_bytes(b"changed")
+    assert (
+        photos.file_sha256(tmp_path, result.stored_name) == hashlib.sha256(b"changed").hexdigest()
+    )
+    remove_photo(tmp_path, result.stored_name)
+    assert photos.file_sha256(tmp_path, result.stored_name) is None
+
+
+@pytest.mark.parametrize(
+    "name", ["../outside.jpg", "ab/../../x.jpg", "/etc/passwd", "ab/notes.txt"]
+)
+def test_stored_files_are_only_reached_by_names_this_module_generates(tmp_path, name):
+    with pytest.raises(ValueError):
+        remove_photo(tmp_path, name)
+    with pytest.raises(ValueError):
+        photos.file_sha256(tmp_path, name)
+
+
+def test_orphan_files_lists_old_unknown_files_and_old_temp_files_only(tmp_path):
+    data = encode(picture(), "JPEG")
+    known = store(tmp_path, data).stored_name
+    orphan = store(tmp_path, data).stored_name
+    fresh = store(tmp_path, data).stored_name
+    old_temp = "ab/.tmp-0123456789abcdef"
+    fresh_temp = "ab/.tmp-fedcba9876543210"
+    (tmp_path / "ab").mkdir(exist_ok=True)
+    for name in (old_temp, fresh_temp, "ab/unrelated.txt"):
+        (tmp_path / name).write_bytes(b"partial")
+    an_hour_ago = time.time() - 3600
+    for name in (known, orphan, old_temp, "ab/unrelated.txt"):
+        os.utime(tmp_path / name, (an_hour_ago, an_hour_ago))
+
+    found = orphan_files(tmp_path, {known}, older_than_seconds=600)
+
+    assert found == sorted([orphan, old_temp])
+    assert fresh not in found and fresh_temp not in found
+    for name in found:
+        remove_photo(tmp_path, name)
+    assert orphan_files(tmp_path, {known}, older_than_seconds=0) == sorted([fresh, fresh_temp])
+
+
+def test_orphan_files_of_a_missing_directory_is_empty(tmp_path):
+    assert orphan_files(tmp_path / "none", set(), older_than_seconds=0) == []

@@ -1,0 +1,101 @@
+"""A customer files a claim in a real Chromium, from the help site to the reference."""
+
+import re
+
+import pytest
+
+from tests.claims.images import photo
+
+
+@pytest.fixture
+def two_photos(tmp_path):
+    paths = []
+    for index, color in enumerate([(200, 30, 30), (30, 30, 200)]):
+        path = tmp_path / f"kettle-{index}.jpg"
+        path.write_bytes(photo("JPEG", size=(640, 480), color=color))
+        paths.append(path)
+    return paths
+
+
+def fill_claim(page, photos):
+    page.get_by_label("Order reference").fill("100234")
+    page.get_by_label("Email address").fill("ana@example.com")
+    page.get_by_label("What happened?").fill("The kettle arrived with a cracked lid.")
+    page.get_by_label("Photos").set_input_files(photos)
+
+
+def test_claim_link_on_the_help_site_leads_to_a_filed_case(page, live_service, two_photos):
+    page.goto(live_service + "/problems-with-an-item/")
+    page.get_by_role("link", name="Report a defective item").click()
+    assert page.url.endswith("/claims/new?type=defective-item")
+    assert page.get_by_label("Defective item").is_checked()
+    fill_claim(page, two_photos)
+    assert page.locator("[data-previews] img").count() == 2  # previews drawn by our script
+    page.get_by_role("button", name="Send claim").click()
+    page.wait_for_url("**/claims/submitted")
+    reference = page.locator("#case-reference").inner_text()
+    assert re.fullmatch(r"HC-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", reference)
+
+    page.get_by_role("link", name="Check the status of your case").click()
+    page.get_by_label("Email address").fill("ana@example.com")
+    page.get_by_role("button", name="Check status").click()
+    assert page.locator("#case-status").inner_text() == "Received, waiting for review"
+    assert page.get_by_text("Photo received: kettle-1.jpg").is_visible()
+
+
+def test_claim_form_works_without_javascript(browser, live_service, two_photos):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_service + "/claims/new?type=missing-components")
+    fill_claim(page, two_photos)
+    page.get_by_role("button", name="Send claim").click()
+    assert page.locator("#case-reference").inner_text().startswith("HC-")
+    context.close()
+
+
+def test_errors_are_shown_next_to_fields_and_focused(page, live_service):
+    page.goto(live_service + "/claims/new?type=defective-item")
+    page.get_by_label("Email address").fill("not-an-address")
+    page.get_by_role("button", name="Send claim").click()
+    summary = page.locator("[data-error-summary]")
+    summary.wait_for()
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    assert page.get_by_label("Email address").get_attribute("aria-invalid") == "true"
+    assert page.get_by_label("Email address").input_value() == "not-an-address"
+
+
+def test_client_side_check_stops_an_oversized_photo_before_upload(page, live_service, tmp_path):
+    big = tmp_path / "huge.jpg"
+    big.write_bytes(b"\xff" * (16 * 1024 * 1024))
+    page.goto(live_service + "/claims/new?type=defective-item")
+    fill_claim(page, [big])
+    problem = page.locator("[data-photo-problem]")
+    assert "each photo can be up to 15.0 MB" in problem.inner_text()
+    requests = []
+    page.on("request", lambda request: requests.append(request.method))
+    page.get_by_role("button", name="Send claim").click()
+    page.wait_for_timeout(300)
+    assert "POST" not in requests
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/claims/new", "/claims/new?type=change-order", "/claims/status", "/claims/nowhere"],
+)
+def test_service_pages_have_no_axe_violations(page, live_service, axe_violations, path):
+    page.goto(live_service + path)
+    assert axe_violations(page) == []
+
+
+def test_form_with_errors_and_confirmation_have_no_axe_violations(
+    page, live_service, axe_violations, two_photos
+):
+    page.goto(live_service + "/claims/new")
+    page.get_by_role("button", name="Send claim").click()
+    page.locator("[data-error-summary]").wait_for()
+    assert axe_violations(page) == []
+    page.goto(live_service + "/claims/new?type=defective-item")
+    fill_claim(page, two_photos)
+    page.get_by_role("button", name="Send claim").click()
+    page.wait_for_url("**/claims/submitted")
+    assert axe_violations(page) == []
