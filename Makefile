@@ -1,4 +1,4 @@
-# make run   build the help site and serve it on http://127.0.0.1:$(PORT)
+# make run   build the help site, serve it and the claim service on http://127.0.0.1:$(PORT)
 # make test  lint, strict site build, then the whole test suite
 #
 # Both set up .venv (and, for tests, the browser tools) only when their inputs changed.
@@ -11,8 +11,10 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: run test site browser
 
-run: $(VENV)/.runtime site
-	$(BIN)/python -m http.server --bind 127.0.0.1 --directory site $(PORT)
+# The secret key is made once and kept in instance/, so sign-ins survive restarts.
+run: $(VENV)/.runtime site instance/secret_key
+	CLAIMS_SECRET_KEY="$$(cat instance/secret_key)" CLAIMS_HELP_SITE_DIR=site \
+	  $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 wsgi:app
 
 test: $(VENV)/.dev node_modules/.installed browser
 	$(BIN)/ruff check .
@@ -22,6 +24,10 @@ test: $(VENV)/.dev node_modules/.installed browser
 
 site: $(VENV)/.runtime
 	$(BIN)/mkdocs build --strict --quiet
+
+instance/secret_key:
+	mkdir -p instance
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

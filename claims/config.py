@@ -68,3 +68,5 @@ def finish(app: Flask) -> None:
     config["DATA_DIR"] = data_dir
     config["DATABASE_URL"] = config["DATABASE_URL"] or f"sqlite:///{data_dir / 'claims.sqlite3'}"
     config["PHOTO_DIR"] = Path(config["PHOTO_DIR"] or data_dir / "photos")
+    if config["HELP_SITE_DIR"]:  # relative to where the service was started
+        config["HELP_SITE_DIR"] = Path(config["HELP_SITE_DIR"]).resolve()

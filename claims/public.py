@@ -48,19 +48,21 @@ def new_claim():
         form.submission_id.data = secrets.token_urlsafe(16)
         if request.args.get("type") in CLAIM_TYPES:
             form.claim_type.data = request.args["type"]
-    elif form.validate_on_submit():
-        claim_type = CLAIM_TYPES[form.claim_type.data]
+    else:
+        fields_valid = form.validate_on_submit()
+        claim_type = CLAIM_TYPES.get(form.claim_type.data)
         uploads = chosen_files(form.photos.data)
-        if not claim_type.files_case:
-            pass  # the page answers the question instead; nothing to file
-        elif form.website.data:
+        # Check the photos against the chosen type even when other fields are wrong,
+        # so the customer sees every problem at once.
+        photos_valid = claim_type is not None and photo_rule_holds(form, claim_type, uploads)
+        if form.website.data:
             form.website.errors.append("Leave this field empty, then send the form again.")
-        elif photo_rule_holds(form, claim_type, uploads):
+        elif fields_valid and photos_valid and claim_type.files_case:
             stored = store_photos(form, uploads)
             if stored is not None:
-                reference = file_case(form, claim_type, stored)
-                session["submitted"] = reference
+                session["submitted"] = file_case(form, claim_type, stored)
                 return redirect(url_for(".submitted"), code=303)
+        # A type that files no case (changing a confirmed order) is answered on the page.
     status = 400 if request.method == "POST" and has_errors(form) else 200
     return render_template("new.html", form=form, claim_types=CLAIM_TYPES), status
 

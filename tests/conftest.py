@@ -116,7 +116,8 @@ def axe_violations():
     """Run axe-core in a loaded page; returns its violations (empty when the page passes)."""
 
     def run(tab) -> list[dict]:
-        tab.add_script_tag(path=str(AXE_SCRIPT))
+        # Evaluated through the DevTools protocol: the page's own CSP would block a <script>.
+        tab.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
         result = tab.evaluate("axe.run(document, {resultTypes: ['violations']})")
         return [
             {
@@ -266,28 +267,45 @@ def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 30)
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def live_service(built_site, tmp_path_factory):
-    """The real service under gunicorn, serving the built help site too, as `make run` does."""
-    data = tmp_path_factory.mktemp("live-data")
+def start_service(data_dir: Path, workers: int = 2, **settings: str):
+    """Start the real service under gunicorn on a free port; returns (process, base URL).
+
+    `settings` are CLAIMS_* environment variables without the prefix.
+    """
     port = free_port()
     env = {
         **os.environ,
         "CLAIMS_SECRET_KEY": "live-test-secret",
-        "CLAIMS_DATA_DIR": str(data),
-        "CLAIMS_HELP_SITE_DIR": str(built_site),
+        "CLAIMS_DATA_DIR": str(data_dir),
         "CLAIMS_RATELIMIT_ENABLED": "false",
+        **{f"CLAIMS_{name}": value for name, value in settings.items()},
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
-        + ["--threads", "4", "--log-level", "warning", "wsgi:app"],
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"]
+        + ["--workers", str(workers), "--threads", "4", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT,
         env=env,
+        start_new_session=True,  # its own process group, so a test can kill it whole
     )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(base + "/healthz", process)
-        yield base
-    finally:
+    except RuntimeError:
+        stop_service(process)
+        raise
+    return process, base
+
+
+def stop_service(process: subprocess.Popen) -> None:
+    if process.poll() is None:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_service(built_site, tmp_path_factory):
+    """The real service under gunicorn, serving the built help site too, as `make run` does."""
+    data = tmp_path_factory.mktemp("live-data")
+    process, base = start_service(data, HELP_SITE_DIR=str(built_site))
+    yield base
+    stop_service(process)

@@ -179,3 +179,10 @@ def test_service_refuses_to_start_without_a_secret_key(tmp_path):
 
     with pytest.raises(MissingSecretKey, match="CLAIMS_SECRET_KEY is not set"):
         create_app({"DATA_DIR": tmp_path})
+
+
+def test_every_problem_is_reported_at_once(customer):
+    page = customer.claim(email="nope", description=None).get_data(as_text=True)
+    assert "Enter an email address like name@example.com." in page
+    assert "Describe what happened." in page
+    assert "Add at least one clear photo" in page

@@ -21,7 +21,7 @@ def fill_claim(page, photos):
     page.get_by_label("Order reference").fill("100234")
     page.get_by_label("Email address").fill("ana@example.com")
     page.get_by_label("What happened?").fill("The kettle arrived with a cracked lid.")
-    page.get_by_label("Photos").set_input_files(photos)
+    page.get_by_label("Photos", exact=True).set_input_files(photos)
 
 
 def test_claim_link_on_the_help_site_leads_to_a_filed_case(page, live_service, two_photos):

@@ -1,0 +1,39 @@
+"""`make run` serves the built help site from the same origin as the claim service."""
+
+import pytest
+
+
+@pytest.fixture
+def site_dir(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    (site / "returns").mkdir(parents=True)
+    (site / "index.html").write_text("<h1>Help center home</h1>")
+    (site / "returns" / "index.html").write_text("<h1>Returns</h1>")
+    monkeypatch.chdir(tmp_path)  # HELP_SITE_DIR is relative to where the service starts
+    return "site"
+
+
+@pytest.fixture
+def site_client(app_config, site_dir):
+    from claims import create_app
+
+    return create_app({**app_config, "HELP_SITE_DIR": site_dir}).test_client()
+
+
+def test_help_site_pages_are_served_at_the_root(site_client):
+    assert "Help center home" in site_client.get("/").get_data(as_text=True)
+    assert "Returns" in site_client.get("/returns/").get_data(as_text=True)
+    assert site_client.get("/returns").headers["Location"] == "/returns/"
+
+
+def test_claim_service_routes_win_over_site_paths(site_client):
+    assert "Submit a claim" in site_client.get("/claims/new").get_data(as_text=True)
+
+
+def test_paths_outside_the_site_are_not_served(site_client):
+    assert site_client.get("/../claims.sqlite3").status_code == 404
+    assert site_client.get("/%2e%2e/%2e%2e/etc/passwd").status_code == 404
+
+
+def test_without_a_site_dir_the_root_is_not_found(client):
+    assert client.get("/").status_code == 404

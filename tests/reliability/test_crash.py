@@ -1,0 +1,86 @@
+"""A crash between writing photos and committing the case loses nothing acknowledged."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+from tests.claim_client import ClaimClient
+from tests.claims.images import photo
+from tests.conftest import ROOT, start_service
+
+
+def flask_claims(data_dir, *args) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CLAIMS_SECRET_KEY": "cli", "CLAIMS_DATA_DIR": str(data_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "claims", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def photo_files(data_dir) -> set[str]:
+    root = data_dir / "photos"
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def wait_for(condition, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.05)
+
+
+def test_kill_between_photo_write_and_commit_leaves_no_case_without_photos(tmp_path):
+    data = tmp_path / "data"
+    process, base = start_service(data, workers=1, WTF_CSRF_ENABLED="false")
+    try:
+        acknowledged = ClaimClient(base).submit([(photo("JPEG"), "first.jpg")])
+        kept = photo_files(data)
+
+        # Hold the database's write lock: the next submission stores its photo, then waits.
+        blocker = sqlite3.connect(data / "claims.sqlite3", isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        outcome = []
+
+        def submit_second():
+            try:
+                outcome.append(ClaimClient(base).submit([(photo("PNG"), "second.png")]))
+            except Exception as error:  # the server dies under it
+                outcome.append(error)
+
+        client = threading.Thread(target=submit_second)
+        client.start()
+        wait_for(lambda: len(photo_files(data)) > len(kept))
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        client.join(timeout=30)
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+    assert isinstance(outcome[0], Exception)  # the customer never saw a reference
+    [orphan] = photo_files(data) - kept
+
+    export = flask_claims(data, "export")
+    [case] = [json.loads(line) for line in export.stdout.splitlines()]
+    assert case["reference"] == acknowledged
+    assert all(p["sha256"] for p in case["photos"])  # every photo of the case is on disk
+
+    removal = flask_claims(data, "remove-orphans", "--older-than-minutes", "0")
+    assert removal.returncode == 0, removal.stderr
+    assert removal.stdout.split() == [orphan]
+    assert photo_files(data) == kept
+
+    check = sqlite3.connect(data / "claims.sqlite3").execute("PRAGMA integrity_check").fetchone()
+    assert check == ("ok",)
