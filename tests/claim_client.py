@@ -12,9 +12,8 @@ def multipart(fields: dict[str, str], files: list[tuple[bytes, str]]) -> tuple[b
     boundary = secrets.token_hex(16)
     parts = []
     for name, value in fields.items():
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        )
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(f"{head}{value}\r\n".encode())
     for content, filename in files:
         head = (
             f"--{boundary}\r\nContent-Disposition: form-data; "
