@@ -326,11 +326,9 @@ class CaseLog:
         """1 for the next case to be taken; None when the case is not waiting."""
         if case.status != WAITING:
             return None
-        rank = LANE_RANK[case.lane]
         ahead = self.db.execute(
-            "SELECT COUNT(*) FROM cases WHERE status = ?"
-            " AND (lane_rank < ? OR (lane_rank = ? AND id < ?))",
-            (WAITING, rank, rank, case.id),
+            f"SELECT COUNT(*) FROM cases WHERE status = ? AND ({QUEUE_ORDER}) < (?, ?)",
+            (WAITING, LANE_RANK[case.lane], case.id),
         ).fetchone()[0]
         return ahead + 1
 

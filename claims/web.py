@@ -29,9 +29,9 @@ ERROR_PAGES = {
     404: ("Page not found", "Check the address, or start again from the help center."),
     405: ("That did not work", "Go back and use the buttons on the page."),
     413: (
-        "Your photos are too large",
-        "Together they are over the limit we can receive at once. Go back and send fewer or "
-        "smaller photos; you can add more later when we ask for them.",
+        "What you sent is too large",
+        "Together, your photos and text are over the limit we can receive at once. Go back "
+        "and send fewer or smaller photos, or a shorter description.",
     ),
     429: (
         "Too many attempts",

@@ -112,7 +112,7 @@ def test_one_photo_over_the_size_limit_is_refused(runner, customer):
 def test_request_over_the_size_limit_gets_a_friendly_413_page(customer, runner, app):
     response = customer.claim(photos=[(b"\xff" * 60_000, "huge.jpg")])
     assert response.status_code == 413
-    assert "Your photos are too large" in response.get_data(as_text=True)
+    assert "What you sent is too large" in response.get_data(as_text=True)
     assert_nothing_stored(runner, app)
 
 
@@ -158,6 +158,12 @@ def test_submissions_are_rate_limited_with_a_friendly_page(customer, runner):
     page = customer.claim(photos=[JPEG]).get_data(as_text=True)
     assert "Too many attempts" in page
     assert len(cases(runner)) == 2
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_STATUS="3 per minute")
+def test_status_look_ups_are_rate_limited(customer):
+    statuses = [customer.status("HC-0000-0000-0000", "a@example.com").status_code for _ in range(4)]
+    assert statuses == [400, 400, 400, 429]
 
 
 @pytest.mark.parametrize(
