@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from claims import cli, config, db, helpsite, mail, public, web
+from claims import agent, cli, config, db, helpsite, mail, public, web
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     mail.init_app(app)
     web.init_app(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(agent.bp)
     app.add_url_rule("/healthz", view_func=health)
     helpsite.init_app(app)
     cli.init_app(app)

@@ -1,13 +1,19 @@
-"""The case log: cases, their photos and events, the queue, and the mail outbox.
+"""The case log: cases, their photos, messages and events, the queue, agents, the mail outbox.
 
 This is the only module with SQL. Writes run in ``BEGIN IMMEDIATE`` transactions on a
 SQLite database in WAL mode with ``synchronous=FULL``, so a commit that returned is on
 disk. The SQL is plain enough to run on PostgreSQL too.
 
 Queue order is one rule, in one place (``QUEUE_ORDER``): the priority lane before the
-standard lane, and inside a lane strictly first received, first served.
+standard lane, and inside a lane strictly first received, first served. A case keeps its
+place when it goes back to the queue.
+
+A case's life (``TRANSITIONS``): waiting → in review (an agent takes it) → waiting for the
+customer → (the customer replies) waiting → in review → resolved or closed. Every change
+is an event appended to the case's history; events are never changed or removed.
 """
 
+import hashlib
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -21,10 +27,56 @@ from claims.photos import StoredPhoto
 LANE_RANK = {"priority": 0, "standard": 1}
 QUEUE_ORDER = "lane_rank, id"
 
-WAITING = "waiting"  # in the queue, not yet taken by an agent
+WAITING = "waiting"  # in the queue
+IN_REVIEW = "in_review"  # held by an agent
+WAITING_CUSTOMER = "waiting_customer"  # an agent asked the customer for something
+RESOLVED = "resolved"
+CLOSED = "closed"
+STATUSES = (WAITING, IN_REVIEW, WAITING_CUSTOMER, RESOLVED, CLOSED)
+STATUS_LABELS = {  # as customers read them
+    WAITING: "Received, waiting for review",
+    IN_REVIEW: "In review",
+    WAITING_CUSTOMER: "Waiting for your reply",
+    RESOLVED: "Resolved",
+    CLOSED: "Closed",
+}
+FINISHED = (RESOLVED, CLOSED)
 
-# What a customer sees of a case's history; everything else is for agents only.
-CUSTOMER_EVENTS = ("submitted", "photo_added", "mail_sent")
+# (status now, action) -> status after. Anything else is refused.
+TRANSITIONS = {
+    (WAITING, "take"): IN_REVIEW,
+    (IN_REVIEW, "release"): WAITING,
+    (IN_REVIEW, "ask_customer"): WAITING_CUSTOMER,
+    (IN_REVIEW, "resolve"): RESOLVED,
+    (IN_REVIEW, "close"): CLOSED,
+    (WAITING_CUSTOMER, "close"): CLOSED,
+    (WAITING_CUSTOMER, "customer_reply"): WAITING,
+}
+# Actions on a case in review that only the agent holding it may take.
+HOLDER_ONLY = ("release", "ask_customer", "resolve", "close")
+
+OUTCOMES = {
+    "replacement": "Replacement sent",
+    "refund_approved": "Refund approved",
+    "return_approved": "Return approved",
+    "missing_parts_sent": "Missing parts sent",
+    "information_corrected": "Information corrected",
+    "no_fault_found": "No fault found",
+}
+
+# What a customer sees of a case's history; notes and hand-overs are for agents only.
+CUSTOMER_EVENTS = (
+    "submitted",
+    "photo_added",
+    "mail_sent",
+    "taken",
+    "asked_customer",
+    "customer_replied",
+    "resolved",
+    "closed",
+)
+# Status changes the customer hears about by email (besides the confirmation).
+MAILED_STATUSES = (IN_REVIEW, WAITING_CUSTOMER, RESOLVED, CLOSED)
 
 # References: unambiguous letters and digits (no I, L, O, U), 12 of them: 60 random bits.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -43,7 +95,9 @@ CREATE TABLE IF NOT EXISTS cases (
     description TEXT NOT NULL,
     received_at TEXT NOT NULL,
     status TEXT NOT NULL,
-    assigned_to TEXT
+    assigned_to TEXT,
+    updated_at TEXT NOT NULL,
+    purged_at TEXT
 );
 CREATE INDEX IF NOT EXISTS cases_queue ON cases (status, lane_rank, id);
 
@@ -70,10 +124,18 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_case ON events (case_id, id);
 
+CREATE TABLE IF NOT EXISTS messages (
+    event_id INTEGER PRIMARY KEY REFERENCES events (id),
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_case ON messages (case_id);
+
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY,
     case_id INTEGER NOT NULL REFERENCES cases (id),
     kind TEXT NOT NULL,
+    status TEXT,
     created_at TEXT NOT NULL,
     next_attempt_at TEXT NOT NULL,
     claimed_until TEXT,
@@ -82,7 +144,24 @@ CREATE TABLE IF NOT EXISTS outbox (
     sent_at TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (sent_at, next_attempt_at);
+
+CREATE TABLE IF NOT EXISTS agents (
+    name TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS agent_sessions (
+    token_hash TEXT PRIMARY KEY,
+    agent TEXT NOT NULL REFERENCES agents (name),
+    expires_at TEXT NOT NULL
+);
 """
+
+
+class TransitionRefused(Exception):
+    """An action that does not fit the case's state; str(e) says why, for the agent."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +188,8 @@ class Case:
     received_at: str
     status: str
     assigned_to: str | None
+    updated_at: str
+    purged_at: str | None
 
 
 @dataclass(frozen=True)
@@ -116,7 +197,14 @@ class Event:
     at: str
     kind: str
     actor: str
-    detail: str
+    detail: str  # short and never personal: a claim type, an outcome, a stored photo name
+    text: str  # the message, reply or note; for a photo, its original name
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    waiting_per_lane: dict[str, int]
+    oldest_waiting_since: str | None
 
 
 @dataclass(frozen=True)
@@ -124,12 +212,13 @@ class OutgoingMail:
     id: int
     case_id: int
     kind: str
+    status: str | None  # for status mail: the status it announces
     attempts: int
 
 
 CASE_COLUMNS = (
     "id, reference, order_ref, email, claim_type, lane, description, received_at, status,"
-    " assigned_to"
+    " assigned_to, updated_at, purged_at"
 )
 PHOTO_COLUMNS = "stored_name, sha256, size_bytes, width, height, content_type, original_name"
 
@@ -155,6 +244,11 @@ def normalize_reference(text: str) -> str:
     if len(chars) != 12:
         return ""
     return f"{REFERENCE_PREFIX}-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def token_hash(token: str) -> str:
+    """Session tokens are stored hashed: a copy of the database signs nobody in."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def sqlite_path(database_url: str) -> Path:
@@ -198,7 +292,7 @@ class CaseLog:
             raise
         self.db.execute("COMMIT")
 
-    # Cases
+    # Filing a case
 
     def file_case(self, new: NewCase, photos: list[StoredPhoto]) -> tuple[Case, bool]:
         """Record a new case with its photos and queue its confirmation mail.
@@ -213,8 +307,8 @@ class CaseLog:
             received_at = now()
             case_id = db.execute(
                 "INSERT INTO cases (reference, submission_key, order_ref, email, claim_type,"
-                " lane, lane_rank, description, received_at, status)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                " lane, lane_rank, description, received_at, status, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     self._unused_reference(),
                     new.submission_key,
@@ -226,16 +320,12 @@ class CaseLog:
                     new.description,
                     received_at,
                     WAITING,
+                    received_at,
                 ),
             ).fetchone()[0]
-            self._add_event(case_id, "submitted", "customer", new.claim_type, at=received_at)
-            for photo in photos:
-                self._add_photo(case_id, photo)
-            db.execute(
-                "INSERT INTO outbox (case_id, kind, created_at, next_attempt_at, attempts)"
-                " VALUES (?, 'confirmation', ?, ?, 0)",
-                (case_id, received_at, received_at),
-            )
+            self._add_event(case_id, "submitted", "customer", new.claim_type)
+            self._add_photos(case_id, photos)
+            self._queue_mail(case_id, "confirmation")
             return self._case_where("id = ?", case_id), True
 
     def _unused_reference(self) -> str:
@@ -246,28 +336,46 @@ class CaseLog:
             ).fetchone():
                 return reference
 
-    def _add_photo(self, case_id: int, photo: StoredPhoto) -> None:
-        self.db.execute(
-            f"INSERT INTO photos (case_id, {PHOTO_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                case_id,
-                photo.stored_name,
-                photo.sha256,
-                photo.size_bytes,
-                photo.width,
-                photo.height,
-                photo.content_type,
-                photo.original_name,
-            ),
-        )
-        self._add_event(case_id, "photo_added", "customer", photo.original_name)
+    def _add_photos(self, case_id: int, photos: list[StoredPhoto]) -> None:
+        for photo in photos:
+            self.db.execute(
+                f"INSERT INTO photos (case_id, {PHOTO_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    case_id,
+                    photo.stored_name,
+                    photo.sha256,
+                    photo.size_bytes,
+                    photo.width,
+                    photo.height,
+                    photo.content_type,
+                    photo.original_name,
+                ),
+            )
+            self._add_event(case_id, "photo_added", "customer", photo.stored_name)
 
-    def _add_event(self, case_id: int, kind: str, actor: str, detail: str, at: str = "") -> None:
-        """Append to a case's history. Events are never changed or removed."""
+    def _add_event(self, case_id: int, kind: str, actor: str, detail: str = "", text: str = ""):
+        """Append to a case's history (with its message, if any). Nothing edits events."""
+        event_id = self.db.execute(
+            "INSERT INTO events (case_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)"
+            " RETURNING id",
+            (case_id, now(), kind, actor, detail),
+        ).fetchone()[0]
+        if text:
+            self.db.execute(
+                "INSERT INTO messages (event_id, case_id, body) VALUES (?, ?, ?)",
+                (event_id, case_id, text),
+            )
+
+    def _queue_mail(self, case_id: int, kind: str, status: str | None = None) -> None:
+        """Queue mail about a case: its confirmation, or the status it just reached."""
+        created = now()
         self.db.execute(
-            "INSERT INTO events (case_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)",
-            (case_id, at or now(), kind, actor, detail),
+            "INSERT INTO outbox (case_id, kind, status, created_at, next_attempt_at, attempts)"
+            " VALUES (?, ?, ?, ?, ?, 0)",
+            (case_id, kind, status, created, created),
         )
+
+    # Reading cases
 
     def _case_where(self, condition: str, *params) -> Case | None:
         row = self.db.execute(
@@ -284,7 +392,7 @@ class CaseLog:
     def case_for_customer(self, reference: str, email: str) -> Case | None:
         """The case only when both the reference and its email match; None otherwise."""
         case = self.case_by_reference(normalize_reference(reference))
-        expected = case.email if case else "\0"
+        expected = case.email if case and not case.purged_at else "\0"
         matches = secrets.compare_digest(expected.casefold().encode(), email.casefold().encode())
         return case if case and matches else None
 
@@ -294,26 +402,66 @@ class CaseLog:
         )
         return [StoredPhoto(**row) for row in rows]
 
+    def photo_for_agents(self, stored_name: str) -> StoredPhoto | None:
+        row = self.db.execute(
+            f"SELECT {PHOTO_COLUMNS} FROM photos WHERE stored_name = ?", (stored_name,)
+        ).fetchone()
+        return StoredPhoto(**row) if row else None
+
     def events(self, case_id: int, customer_view: bool = False) -> list[Event]:
         """A case's history in order; what a customer may see when customer_view is set."""
-        sql = "SELECT at, kind, actor, detail FROM events WHERE case_id = ?"
+        sql = (
+            "SELECT e.at, e.kind, e.actor, e.detail,"
+            " COALESCE(m.body, p.original_name, '') AS text FROM events e"
+            " LEFT JOIN messages m ON m.event_id = e.id"
+            " LEFT JOIN photos p ON e.kind = 'photo_added' AND p.stored_name = e.detail"
+            " WHERE e.case_id = ?"
+        )
         params: tuple = (case_id,)
         if customer_view:
-            sql += f" AND kind IN ({', '.join('?' for _ in CUSTOMER_EVENTS)})"
+            sql += f" AND e.kind IN ({', '.join('?' for _ in CUSTOMER_EVENTS)})"
             params += CUSTOMER_EVENTS
-        return [Event(**row) for row in self.db.execute(sql + " ORDER BY id", params)]
+        return [Event(**row) for row in self.db.execute(sql + " ORDER BY e.id", params)]
+
+    def latest_event(self, case_id: int, kind: str) -> Event | None:
+        matching = [event for event in self.events(case_id) if event.kind == kind]
+        return matching[-1] if matching else None
 
     def stored_photo_names(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT stored_name FROM photos")}
 
+    def cases(self, since: str | None = None, status: str | None = None) -> Iterator[Case]:
+        """Cases in the order received, received since a time and in a status when given."""
+        conditions, params = ["1 = 1"], []
+        if since:
+            conditions.append("received_at >= ?")
+            params.append(since)
+        if status:
+            conditions.append("status = ?")
+            params.append(status)
+        rows = self.db.execute(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE {' AND '.join(conditions)} ORDER BY id",
+            params,
+        )
+        for row in rows:
+            yield Case(**row)
+
     # The queue
 
-    def queue(self, limit: int = 50, offset: int = 0) -> list[Case]:
-        """Waiting cases in the order agents take them."""
+    def queue(
+        self,
+        status: str = WAITING,
+        claim_type: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Case]:
+        """Cases in a status, in the order agents take them (the queue, for waiting ones)."""
+        type_filter = " AND claim_type = ?" if claim_type else ""
+        params = [status, *([claim_type] if claim_type else []), limit, offset]
         rows = self.db.execute(
-            f"SELECT {CASE_COLUMNS} FROM cases WHERE status = ?"
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE status = ?{type_filter}"
             f" ORDER BY {QUEUE_ORDER} LIMIT ? OFFSET ?",
-            (WAITING, limit, offset),
+            params,
         )
         return [Case(**row) for row in rows]
 
@@ -332,10 +480,167 @@ class CaseLog:
         ).fetchone()[0]
         return ahead + 1
 
-    def all_cases(self) -> Iterator[Case]:
-        """Every case in the order received, for export."""
-        for row in self.db.execute(f"SELECT {CASE_COLUMNS} FROM cases ORDER BY id"):
-            yield Case(**row)
+    def queue_summary(self) -> QueueSummary:
+        """How many cases wait in each lane, and since when the oldest has waited."""
+        per_lane = dict.fromkeys(LANE_RANK, 0)
+        for lane, count in self.db.execute(
+            "SELECT lane, COUNT(*) FROM cases WHERE status = ? GROUP BY lane", (WAITING,)
+        ):
+            per_lane[lane] = count
+        oldest = self.db.execute(
+            "SELECT MIN(received_at) FROM cases WHERE status = ?", (WAITING,)
+        ).fetchone()[0]
+        return QueueSummary(per_lane, oldest)
+
+    def photo_counts(self, case_ids: list[int]) -> dict[int, int]:
+        if not case_ids:
+            return {}
+        rows = self.db.execute(
+            f"SELECT case_id, COUNT(*) FROM photos WHERE case_id IN"
+            f" ({', '.join('?' for _ in case_ids)}) GROUP BY case_id",
+            case_ids,
+        )
+        return dict.fromkeys(case_ids, 0) | dict(rows.fetchall())
+
+    # Moving a case through its life
+
+    def take_next(self, agent: str) -> Case | None:
+        """Give the next waiting case to this agent; two agents never get the same case."""
+        with self.writing():
+            case = self.next_case()
+            if case is None:
+                return None
+            return self._move(case, "take", agent)
+
+    def act(self, reference: str, action: str, agent: str, text: str = "", detail: str = ""):
+        """Take, release, ask the customer, resolve or close a case, as this agent."""
+        with self.writing():
+            case = self.case_by_reference(reference)
+            if case is None:
+                raise TransitionRefused("There is no such case.")
+            return self._move(case, action, agent, text=text, detail=detail)
+
+    def _move(self, case: Case, action: str, actor: str, text: str = "", detail: str = "") -> Case:
+        """Apply one transition inside the caller's transaction, or refuse it."""
+        after = TRANSITIONS.get((case.status, action))
+        if after is None:
+            raise TransitionRefused(
+                f"This case is {case.status.replace('_', ' ')}: it cannot be {PAST[action]} now."
+            )
+        if action in HOLDER_ONLY and case.status == IN_REVIEW and case.assigned_to != actor:
+            raise TransitionRefused(f"{case.assigned_to} holds this case; only they can do that.")
+        first_review = after == IN_REVIEW and not self._has_event(case.id, "taken")
+        holder = actor if after == IN_REVIEW else None
+        self.db.execute(
+            "UPDATE cases SET status = ?, assigned_to = ?, updated_at = ? WHERE id = ?",
+            (after, holder, now(), case.id),
+        )
+        self._add_event(case.id, EVENT_OF[action], actor, detail, text)
+        if after in MAILED_STATUSES and (after != IN_REVIEW or first_review):
+            self._queue_mail(case.id, "status", after)
+        return self.case_by_id(case.id)
+
+    def _has_event(self, case_id: int, kind: str) -> bool:
+        return (
+            self.db.execute(
+                "SELECT 1 FROM events WHERE case_id = ? AND kind = ? LIMIT 1", (case_id, kind)
+            ).fetchone()
+            is not None
+        )
+
+    def add_note(self, reference: str, agent: str, text: str) -> None:
+        """An internal note: in the case's log for agents, never shown to the customer."""
+        with self.writing():
+            case = self.case_by_reference(reference)
+            if case is None:
+                raise TransitionRefused("There is no such case.")
+            self._add_event(case.id, "note", agent, text=text)
+
+    def customer_reply(self, case: Case, text: str, photos: list[StoredPhoto]) -> Case:
+        """The customer answers a question: their reply and photos join the case, which goes
+        back to the queue in its original place."""
+        with self.writing():
+            current = self.case_by_id(case.id)
+            moved = self._move(current, "customer_reply", "customer", text=text)
+            self._add_photos(case.id, photos)
+            return moved
+
+    # Agents and their sessions
+
+    def add_agent(self, name: str, password_hash: str) -> None:
+        """Create an agent, or give an existing one a new password and enable them again."""
+        with self.writing() as db:
+            db.execute(
+                "INSERT INTO agents (name, password_hash, disabled, created_at)"
+                " VALUES (?, ?, 0, ?) ON CONFLICT (name) DO UPDATE"
+                " SET password_hash = excluded.password_hash, disabled = 0",
+                (name, password_hash, now()),
+            )
+
+    def disable_agent(self, name: str) -> bool:
+        """Stop an agent signing in, and end their open sessions at once."""
+        with self.writing() as db:
+            changed = db.execute("UPDATE agents SET disabled = 1 WHERE name = ?", (name,))
+            db.execute("DELETE FROM agent_sessions WHERE agent = ?", (name,))
+            return changed.rowcount == 1
+
+    def agent_password_hash(self, name: str) -> str | None:
+        """The password hash of an enabled agent; None for unknown or disabled names."""
+        row = self.db.execute(
+            "SELECT password_hash FROM agents WHERE name = ? AND disabled = 0", (name,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def start_session(self, agent: str, lifetime_seconds: int) -> str:
+        """A new sign-in; returns the token for the agent's cookie."""
+        token = secrets.token_urlsafe(32)
+        with self.writing() as db:
+            db.execute("DELETE FROM agent_sessions WHERE expires_at < ?", (now(),))
+            db.execute(
+                "INSERT INTO agent_sessions (token_hash, agent, expires_at) VALUES (?, ?, ?)",
+                (token_hash(token), agent, now(later_by_seconds=lifetime_seconds)),
+            )
+        return token
+
+    def session_agent(self, token: str) -> str | None:
+        """The enabled agent signed in with this token, while the session lasts."""
+        row = self.db.execute(
+            "SELECT s.agent FROM agent_sessions s JOIN agents a ON a.name = s.agent"
+            " WHERE s.token_hash = ? AND s.expires_at > ? AND a.disabled = 0",
+            (token_hash(token), now()),
+        ).fetchone()
+        return row[0] if row else None
+
+    def end_session(self, token: str) -> None:
+        with self.writing() as db:
+            db.execute("DELETE FROM agent_sessions WHERE token_hash = ?", (token_hash(token),))
+
+    # Retention
+
+    def purgeable(self, older_than_days: int) -> list[Case]:
+        """Finished cases untouched for longer than the retention period, not yet purged."""
+        cutoff = now(later_by_seconds=-older_than_days * 86400)
+        rows = self.db.execute(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE status IN (?, ?) AND updated_at < ?"
+            " AND purged_at IS NULL ORDER BY id",
+            (*FINISHED, cutoff),
+        )
+        return [Case(**row) for row in rows]
+
+    def purge(self, case: Case) -> list[str]:
+        """Remove a finished case's personal data and photo records, keeping its anonymous
+        event trail. Returns the photo files to delete once this has committed."""
+        with self.writing() as db:
+            names = [photo.stored_name for photo in self.photos(case.id)]
+            db.execute("DELETE FROM photos WHERE case_id = ?", (case.id,))
+            db.execute("DELETE FROM messages WHERE case_id = ?", (case.id,))
+            db.execute(
+                "UPDATE cases SET order_ref = '', email = '', description = '', purged_at = ?"
+                " WHERE id = ?",
+                (now(), case.id),
+            )
+            self._add_event(case.id, "purged", "system", f"{len(names)} photo(s)")
+        return names
 
     # The mail outbox
 
@@ -346,7 +651,7 @@ class CaseLog:
         due = " AND next_attempt_at <= :now" if due_only else ""
         with self.writing() as db:
             row = db.execute(
-                "SELECT id, case_id, kind, attempts FROM outbox WHERE sent_at IS NULL"
+                "SELECT id, case_id, kind, status, attempts FROM outbox WHERE sent_at IS NULL"
                 f" AND (claimed_until IS NULL OR claimed_until < :now){due} ORDER BY id LIMIT 1",
                 {"now": current},
             ).fetchone()
@@ -373,9 +678,36 @@ class CaseLog:
                 (error[:500], retry_at, mail.id),
             )
 
+    def mail_dropped(self, mail: OutgoingMail) -> None:
+        """Give up on a mail that can no longer be written (its case was purged)."""
+        with self.writing() as db:
+            db.execute(
+                "UPDATE outbox SET sent_at = ?, last_error = 'dropped' WHERE id = ?",
+                (now(), mail.id),
+            )
+
     def unsent_mail(self) -> list[dict]:
         rows = self.db.execute(
             "SELECT id, case_id, kind, attempts, last_error, next_attempt_at FROM outbox"
             " WHERE sent_at IS NULL ORDER BY id"
         )
         return [dict(row) for row in rows]
+
+
+# The event each action appends, and how a refusal names the action.
+EVENT_OF = {
+    "take": "taken",
+    "release": "released",
+    "ask_customer": "asked_customer",
+    "resolve": "resolved",
+    "close": "closed",
+    "customer_reply": "customer_replied",
+}
+PAST = {
+    "take": "taken",
+    "release": "released",
+    "ask_customer": "sent back to the customer",
+    "resolve": "resolved",
+    "close": "closed",
+    "customer_reply": "answered",
+}

@@ -1,15 +1,22 @@
 """``flask --app wsgi claims …``: the case log from the command line."""
 
 import json
+import re
+import sys
+from datetime import UTC, datetime
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from werkzeug.security import generate_password_hash
 
 from claims import photos
-from claims.caselog import CaseLog
+from claims.caselog import STATUSES, CaseLog
 from claims.db import get_caselog
 from claims.mail import deliver
+
+AGENT_NAME = re.compile(r"[A-Za-z0-9._-]{2,40}")
+MIN_PASSWORD_LENGTH = 12
 
 claims_cli = AppGroup("claims", help="Work with the claim service's case log.")
 
@@ -34,15 +41,22 @@ def show_queue(limit: int):
 
 
 @claims_cli.command("export")
-def export():
-    """Every case as JSON Lines: its fields, its events in order, its photos' sha256.
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    help="Only cases received at or after this date (UTC), e.g. 2026-01-31.",
+)
+@click.option("--status", type=click.Choice(STATUSES), help="Only cases in this status.")
+def export(since: datetime | None, status: str | None):
+    """Cases as JSON Lines, oldest first: fields, events in order, photos' sha256.
 
     Each photo's sha256 is computed from the file as it is stored now; a missing file
     shows as null, so an export also proves every photo is still there.
     """
     caselog = get_caselog()
     photo_dir = current_app.config["PHOTO_DIR"]
-    for case in caselog.all_cases():
+    since_text = since.replace(tzinfo=UTC).isoformat() if since else None
+    for case in caselog.cases(since=since_text, status=status):
         record = vars(case) | {
             "events": [vars(event) for event in caselog.events(case.id)],
             "photos": [
@@ -87,6 +101,61 @@ def remove_orphans(older_than_minutes: int, dry_run: bool):
             photos.remove_photo(photo_dir, name)
     verb = "Would remove" if dry_run else "Removed"
     click.echo(f"{verb} {len(orphans)} orphan file(s).", err=True)
+
+
+@claims_cli.command("purge")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=1),
+    help="Retention period in days (default: CLAIMS_RETENTION_DAYS).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="List the cases that would be purged, change nothing."
+)
+def purge(days: int | None, dry_run: bool):
+    """Delete personal data and photos of cases resolved or closed longer ago than the
+    retention period. Each case keeps an anonymous trail: its reference, type, lane, times
+    and events."""
+    days = days or current_app.config["RETENTION_DAYS"]
+    caselog = get_caselog()
+    photo_dir = current_app.config["PHOTO_DIR"]
+    cases = caselog.purgeable(older_than_days=days)
+    for case in cases:
+        click.echo(f"{case.reference}  {case.status:<8}  last change {case.updated_at[:10]}")
+        if not dry_run:
+            for name in caselog.purge(case):
+                photos.remove_photo(photo_dir, name)
+    verb = "Would purge" if dry_run else "Purged"
+    click.echo(f"{verb} {len(cases)} case(s) finished more than {days} days ago.", err=True)
+
+
+@claims_cli.command("agent-add")
+@click.argument("name")
+def agent_add(name: str):
+    """Create a support agent, or set a new password for one.
+
+    The password is asked for at the prompt, or read from the first line of standard input.
+    """
+    if not AGENT_NAME.fullmatch(name):
+        raise click.BadParameter("use 2 to 40 letters, digits, dots, dashes or underscores")
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
+    get_caselog().add_agent(name, generate_password_hash(password))
+    click.echo(f"Agent {name} can sign in at /agent/.")
+
+
+@claims_cli.command("agent-disable")
+@click.argument("name")
+def agent_disable(name: str):
+    """Stop an agent signing in; their open sessions end at once."""
+    if not get_caselog().disable_agent(name):
+        raise click.ClickException(f"There is no agent called {name}.")
+    click.echo(f"Agent {name} is disabled.")
 
 
 def init_app(app: Flask) -> None:

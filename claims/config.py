@@ -41,6 +41,11 @@ class Defaults:
     # Counters per worker process; see the README for a store shared by all workers.
     RATELIMIT_STORAGE_URI = "memory://"
 
+    RATELIMIT_LOGIN = "5 per minute; 30 per hour"
+
+    AGENT_SESSION_HOURS = 10  # an agent signs in again after this long
+    RETENTION_DAYS = 365  # `flask claims purge` removes finished cases older than this
+
     PROXY_COUNT = 0  # reverse proxies in front of the service, for client addresses
 
     SESSION_COOKIE_HTTPONLY = True

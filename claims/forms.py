@@ -8,13 +8,16 @@ from wtforms import (
     EmailField,
     HiddenField,
     MultipleFileField,
+    PasswordField,
     RadioField,
+    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, Optional, Regexp
 
+from claims.caselog import OUTCOMES
 from claims.catalog import CLAIM_TYPES
 
 ORDER_REF_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/#-]*$")
@@ -113,4 +116,67 @@ class StatusForm(FlaskForm):
             DataRequired("Enter your email address."),
             Length(max=254, message="This email address is too long."),
         ],
+    )
+
+
+class ReplyForm(FlaskForm):
+    message = TextAreaField(
+        "Your answer",
+        filters=[multi_line],
+        validators=[
+            DataRequired("Write your answer."),
+            Length(max=DESCRIPTION_MAX, message=f"Write at most {DESCRIPTION_MAX:,} characters."),
+        ],
+    )
+    photos = MultipleFileField("Photos (optional)")
+
+
+class LoginForm(FlaskForm):
+    name = StringField("Name", filters=[single_line], validators=[DataRequired("Enter your name.")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+
+
+class AskCustomerForm(FlaskForm):
+    message = TextAreaField(
+        "What do you need from the customer?",
+        description="The customer reads this on their status page and in an email.",
+        filters=[multi_line],
+        validators=[
+            DataRequired("Say what the customer should send or answer."),
+            Length(max=DESCRIPTION_MAX),
+        ],
+    )
+
+
+class ResolveForm(FlaskForm):
+    outcome = SelectField(
+        "Outcome",
+        choices=[SelectChoice("", "Choose an outcome")]
+        + [SelectChoice(name, label) for name, label in OUTCOMES.items()],
+        validators=[
+            DataRequired("Choose an outcome."),
+            AnyOf(list(OUTCOMES), message="Choose an outcome."),
+        ],
+    )
+    message = TextAreaField(
+        "Message to the customer (optional)",
+        filters=[multi_line],
+        validators=[Length(max=DESCRIPTION_MAX)],
+    )
+
+
+class CloseForm(FlaskForm):
+    message = TextAreaField(
+        "Why is the case closed? (shown to the customer, optional)",
+        filters=[multi_line],
+        validators=[Length(max=DESCRIPTION_MAX)],
+    )
+
+
+class NoteForm(FlaskForm):
+    message = TextAreaField(
+        "Internal note",
+        description="Only agents see notes; the customer never does.",
+        filters=[multi_line],
+        validators=[DataRequired("Write the note."), Length(max=DESCRIPTION_MAX)],
     )

@@ -15,24 +15,46 @@ from email.message import EmailMessage
 
 from flask import Flask
 
-from claims.caselog import CaseLog, OutgoingMail
+from claims.caselog import (
+    CLOSED,
+    OUTCOMES,
+    RESOLVED,
+    STATUS_LABELS,
+    WAITING_CUSTOMER,
+    Case,
+    CaseLog,
+    OutgoingMail,
+)
 from claims.catalog import CLAIM_TYPES
 
 log = logging.getLogger(__name__)
 
+SENT_DESCRIPTION = {"confirmation": "Confirmation email sent", "status": "Status email sent"}
 FIRST_RETRY_SECONDS = 60
 LONGEST_RETRY_SECONDS = 3600
 
 
 def compose(caselog: CaseLog, mail: OutgoingMail, config) -> EmailMessage:
-    """The confirmation for a newly filed case."""
+    """The message for one outbox entry: the confirmation, or news of a status change."""
     case = caselog.case_by_id(mail.case_id)
-    claim_type = CLAIM_TYPES[case.claim_type]
+    if mail.kind == "confirmation":
+        subject, lines = confirmation(case)
+    else:
+        subject, lines = status_news(caselog, case, mail.status)
+    if config.get("PUBLIC_URL"):
+        status_url = f"{config['PUBLIC_URL'].rstrip('/')}/claims/status?reference={case.reference}"
+        lines += ["", f"Check the status of your case: {status_url}"]
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = case.email
-    message["Subject"] = f"We received your claim {case.reference}"
-    lines = [
+    message["Subject"] = subject
+    message.set_content("\n".join(lines) + "\n")
+    return message
+
+
+def confirmation(case: Case) -> tuple[str, list[str]]:
+    claim_type = CLAIM_TYPES[case.claim_type]
+    return f"We received your claim {case.reference}", [
         "Hello,",
         "",
         f"We received your claim about order {case.order_ref} ({claim_type.label}).",
@@ -43,11 +65,30 @@ def compose(caselog: CaseLog, mail: OutgoingMail, config) -> EmailMessage:
         "Cases are reviewed in the order they are received, with priority given to issues "
         "requiring quality verification or urgent clarification.",
     ]
-    if config.get("PUBLIC_URL"):
-        status_url = f"{config['PUBLIC_URL'].rstrip('/')}/claims/status?reference={case.reference}"
-        lines += ["", f"Check the status of your case: {status_url}"]
-    message.set_content("\n".join(lines) + "\n")
-    return message
+
+
+def status_news(caselog: CaseLog, case: Case, status: str) -> tuple[str, list[str]]:
+    """News that the case reached `status` (it may have moved on since: say what it was)."""
+    label = STATUS_LABELS[status]
+    lines = ["Hello,", "", f"Your case {case.reference} (order {case.order_ref}) is now: {label}."]
+    if status == WAITING_CUSTOMER:
+        request = caselog.latest_event(case.id, "asked_customer")
+        lines += [
+            "",
+            "To continue, we need the following from you:",
+            "",
+            request.text if request else "",
+            "",
+            "Please answer on the status page of your case, with your case reference and this "
+            "email address; you can add photos there.",
+        ]
+    elif status in (RESOLVED, CLOSED):
+        last = caselog.latest_event(case.id, "resolved" if status == RESOLVED else "closed")
+        if last and last.detail in OUTCOMES:
+            lines += ["", f"Outcome: {OUTCOMES[last.detail]}."]
+        if last and last.text:
+            lines += ["", last.text]
+    return f"Your case {case.reference}: {label}", lines
 
 
 def send(message: EmailMessage, config) -> None:
@@ -73,6 +114,9 @@ def deliver(caselog: CaseLog, config, due_only: bool = True) -> tuple[int, int]:
     if not config["SMTP_HOST"]:
         return sent, failed
     while mail := caselog.claim_mail(due_only=due_only):
+        if caselog.case_by_id(mail.case_id).purged_at:
+            caselog.mail_dropped(mail)  # nobody left to write to
+            continue
         try:
             send(compose(caselog, mail, config), config)
         except (smtplib.SMTPException, OSError) as error:
@@ -81,7 +125,7 @@ def deliver(caselog: CaseLog, config, due_only: bool = True) -> tuple[int, int]:
             log.warning("Mail %s not sent, retrying in %ss: %s", mail.id, delay, error)
             failed += 1
             break
-        caselog.mail_sent(mail, "Confirmation email sent")
+        caselog.mail_sent(mail, SENT_DESCRIPTION[mail.kind])
         sent += 1
     return sent, failed
 

@@ -18,17 +18,15 @@ from flask import (
 from werkzeug.datastructures import FileStorage
 
 from claims import photos
-from claims.caselog import NewCase
+from claims.caselog import OUTCOMES, STATUS_LABELS, WAITING_CUSTOMER, NewCase, TransitionRefused
 from claims.catalog import CLAIM_TYPES
 from claims.db import get_caselog
-from claims.forms import ClaimForm, StatusForm
+from claims.forms import ClaimForm, ReplyForm, StatusForm
 from claims.mail import nudge_courier
 from claims.web import limiter
 
 bp = Blueprint("public", __name__, url_prefix="/claims")
 log = logging.getLogger(__name__)
-
-STATUS_LABELS = {"waiting": "Received, waiting for review"}
 
 
 def submit_limit() -> str:
@@ -58,7 +56,7 @@ def new_claim():
         if form.website.data:
             form.website.errors.append("Leave this field empty, then send the form again.")
         elif fields_valid and photos_valid and claim_type.files_case:
-            stored = store_photos(form, uploads)
+            stored = store_photos(form.photos, uploads)
             if stored is not None:
                 session["submitted"] = file_case(form, claim_type, stored)
                 return redirect(url_for(".submitted"), code=303)
@@ -105,8 +103,9 @@ def photo_rule_holds(form: ClaimForm, claim_type, uploads: list[FileStorage]) ->
     return not form.photos.errors
 
 
-def store_photos(form: ClaimForm, uploads: list[FileStorage]) -> list[photos.StoredPhoto] | None:
-    """Check and store every photo, or none: one bad file is reported and nothing is kept."""
+def store_photos(field, uploads: list[FileStorage]) -> list[photos.StoredPhoto] | None:
+    """Check and store every photo, or none: one bad file is reported on the field and
+    nothing is kept."""
     config = current_app.config
     limits = photos.PhotoLimits(
         max_bytes=config["MAX_PHOTO_BYTES"], max_pixels=config["MAX_PHOTO_PIXELS"]
@@ -119,7 +118,7 @@ def store_photos(form: ClaimForm, uploads: list[FileStorage]) -> list[photos.Sto
             )
     except photos.PhotoRejected as rejection:
         name = photos.clean_original_name(upload.filename)
-        form.photos.errors.append(f"{name}: {rejection}")
+        field.errors.append(f"{name}: {rejection}")
         discard(stored)
         return None
     except OSError:
@@ -188,27 +187,80 @@ def submitted():
 @bp.route("/status", methods=["GET", "POST"])
 @limiter.limit(status_limit, methods=["POST"])
 def status():
-    """Reference and email in, the case's status out; a wrong pair learns nothing."""
+    """Reference and email in, the customer's own case out; a wrong pair learns nothing."""
     form = StatusForm()
     if request.method == "GET":
         form.reference.data = request.args.get("reference", "")[:40]
-    case = None
-    if form.validate_on_submit():
-        caselog = get_caselog()
-        case = caselog.case_for_customer(form.reference.data, form.email.data)
-        if case is None:
-            form.reference.errors.append(
-                "We could not find a case with this reference and email address. "
-                "Check both against your confirmation email."
-            )
-        else:
-            return render_template(
-                "status.html",
-                form=form,
-                case=case,
-                claim_type=CLAIM_TYPES[case.claim_type],
-                status_label=STATUS_LABELS.get(case.status, case.status),
-                position=caselog.queue_position(case),
-                history=caselog.events(case.id, customer_view=True),
-            )
-    return render_template("status.html", form=form, case=None), 400 if has_errors(form) else 200
+    elif form.validate_on_submit():
+        case = get_caselog().case_for_customer(form.reference.data, form.email.data)
+        if case is not None:
+            session["customer_case"] = case.reference  # proven by reference + email
+            return redirect(url_for(".my_case"), code=303)
+        form.reference.errors.append(
+            "We could not find a case with this reference and email address. "
+            "Check both against your confirmation email."
+        )
+    return render_template("status.html", form=form), 400 if has_errors(form) else 200
+
+
+def customer_case():
+    """The case this browser proved it may see, with the status look-up; None otherwise."""
+    return get_caselog().case_by_reference(session.get("customer_case", ""))
+
+
+@bp.get("/status/case")
+def my_case():
+    """The customer's case: status, place in the queue, history, and a reply form when
+    an agent asked them for something."""
+    case = customer_case()
+    if case is None or case.purged_at:
+        return redirect(url_for(".status"))
+    return render_case(case, ReplyForm())
+
+
+def render_case(case, reply_form: ReplyForm, status: int = 200):
+    caselog = get_caselog()
+    return (
+        render_template(
+            "case.html",
+            case=case,
+            claim_type=CLAIM_TYPES[case.claim_type],
+            status_label=STATUS_LABELS[case.status],
+            position=caselog.queue_position(case),
+            history=caselog.events(case.id, customer_view=True),
+            request=caselog.latest_event(case.id, "asked_customer"),
+            outcomes=OUTCOMES,
+            form=reply_form,
+        ),
+        status,
+    )
+
+
+@bp.post("/status/reply")
+@limiter.limit(submit_limit)
+def reply():
+    """The customer answers an agent's question, with photos if they like."""
+    case = customer_case()
+    if case is None or case.purged_at:
+        return redirect(url_for(".status"))
+    form = ReplyForm()
+    if case.status != WAITING_CUSTOMER:
+        return redirect(url_for(".my_case"), code=303)  # already answered (a double click)
+    fields_valid = form.validate_on_submit()
+    uploads = chosen_files(form.photos.data)
+    limit = current_app.config["MAX_PHOTOS"]
+    if len(uploads) > limit:
+        form.photos.errors.append(f"You can send up to {limit} photos at once.")
+    if fields_valid and not form.photos.errors:
+        stored = store_photos(form.photos, uploads)
+        if stored is not None:
+            try:
+                get_caselog().customer_reply(case, form.message.data, stored)
+            except TransitionRefused:
+                discard(stored)  # answered in another tab meanwhile
+            except sqlite3.OperationalError:
+                discard(stored)
+                log.exception("Could not record a reply")
+                abort(503)
+            return redirect(url_for(".my_case"), code=303)
+    return render_case(case, form, status=400)

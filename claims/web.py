@@ -1,6 +1,7 @@
 """What every response gets: security headers, rate limits, and friendly error pages."""
 
 from flask import Flask, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -46,8 +47,16 @@ ERROR_PAGES = {
 }
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Session cookies marked Secure whenever the page was served over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
 def init_app(app: Flask) -> None:
-    """Wire headers, CSRF, rate limits and error pages into the app."""
+    """Wire sessions, headers, CSRF, rate limits and error pages into the app."""
+    app.session_interface = SessionCookies()
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -199,12 +199,51 @@ class Customer:
         return match.group(1)
 
     def status(self, reference: str, email: str):
-        return self.client.post("/claims/status", data={"reference": reference, "email": email})
+        """Look a case up; a match lands on the case page."""
+        return self.client.post(
+            "/claims/status",
+            data={"reference": reference, "email": email},
+            follow_redirects=True,
+        )
 
 
 @pytest.fixture
 def customer(client) -> Customer:
     return Customer(client)
+
+
+class Agent:
+    """A support agent at the console: signs in, takes cases, acts on them."""
+
+    def __init__(self, client, runner, name: str = "sam"):
+        self.client, self.runner, self.name = client, runner, name
+        self.password = f"correct horse {name}"
+
+    def create(self) -> "Agent":
+        result = self.runner.invoke(args=["claims", "agent-add", self.name], input=self.password)
+        assert result.exit_code == 0, result.output
+        return self
+
+    def sign_in(self, password: str | None = None):
+        return self.client.post(
+            "/agent/login", data={"name": self.name, "password": password or self.password}
+        )
+
+    def take_next(self):
+        return self.client.post("/agent/take-next")
+
+    def act(self, reference: str, action: str, **fields):
+        return self.client.post(
+            f"/agent/cases/{reference}/{action}", data=fields, follow_redirects=True
+        )
+
+
+@pytest.fixture
+def agent(app, runner) -> Agent:
+    """Agent "sam", created and signed in on their own browser."""
+    sam = Agent(app.test_client(), runner).create()
+    assert sam.sign_in().status_code == 303
+    return sam
 
 
 class MailCatcher:

@@ -1,0 +1,212 @@
+"""The agent console: sign in, work the queue, move cases through their life.
+
+Every route here needs a signed-in agent (sessions are kept server-side, so signing out or
+disabling an agent ends them at once); photos are served from here only.
+"""
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from claims.caselog import (
+    IN_REVIEW,
+    OUTCOMES,
+    STATUSES,
+    WAITING,
+    WAITING_CUSTOMER,
+    TransitionRefused,
+)
+from claims.catalog import CLAIM_TYPES
+from claims.db import get_caselog
+from claims.forms import AskCustomerForm, CloseForm, LoginForm, NoteForm, ResolveForm
+from claims.web import limiter
+
+bp = Blueprint("agent", __name__, url_prefix="/agent")
+
+PAGE_SIZE = 50
+# Checked when the name is unknown, so a wrong name takes as long as a wrong password.
+UNKNOWN_AGENT_HASH = generate_password_hash("no such agent")
+SIGN_IN_FAILED = "That name and password do not match. Check them and try again."
+
+
+def login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.before_request
+def require_agent():
+    """Let only signed-in agents past; others go to the sign-in page (files: 403)."""
+    if request.endpoint == "agent.login":
+        return None
+    token = session.get("agent_token")
+    g.agent = get_caselog().session_agent(token) if token else None
+    if g.agent is not None:
+        return None
+    if request.endpoint == "agent.photo":
+        abort(403)
+    back_to = request.full_path if request.method == "GET" else None
+    return redirect(url_for("agent.login", next=back_to))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        caselog = get_caselog()
+        known_hash = caselog.agent_password_hash(form.name.data)
+        password_matches = check_password_hash(known_hash or UNKNOWN_AGENT_HASH, form.password.data)
+        if known_hash and password_matches:
+            session.clear()  # a fresh session: nothing from before sign-in carries over
+            hours = current_app.config["AGENT_SESSION_HOURS"]
+            session["agent_token"] = caselog.start_session(form.name.data, hours * 3600)
+            return redirect(safe_next(request.args.get("next")), code=303)
+        form.password.errors.append(SIGN_IN_FAILED)
+    status = 400 if form.errors or form.password.errors else 200
+    return render_template("agent/login.html", form=form), status
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a console page, never another site."""
+    parts = urlsplit(target or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/agent/"):
+        return url_for("agent.queue")
+    return target
+
+
+@bp.post("/logout")
+def logout():
+    get_caselog().end_session(session.pop("agent_token"))
+    session.clear()
+    return redirect(url_for("agent.login"), code=303)
+
+
+@bp.get("/")
+def queue():
+    """Cases in queue order, filtered by status and type, a page at a time."""
+    status = request.args.get("status", WAITING)
+    status = status if status in STATUSES else WAITING
+    claim_type = request.args.get("type")
+    claim_type = claim_type if claim_type in CLAIM_TYPES else None
+    page = request.args.get("page", 1, type=int)
+    page = max(page or 1, 1)
+    caselog = get_caselog()
+    cases = caselog.queue(status, claim_type, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    return render_template(
+        "agent/queue.html",
+        cases=cases[:PAGE_SIZE],
+        photo_counts=caselog.photo_counts([case.id for case in cases]),
+        has_next=len(cases) > PAGE_SIZE,
+        page=page,
+        status=status,
+        claim_type=claim_type,
+        summary=caselog.queue_summary(),
+        statuses=STATUSES,
+        claim_types=CLAIM_TYPES,
+    )
+
+
+@bp.post("/take-next")
+def take_next():
+    case = get_caselog().take_next(g.agent)
+    if case is None:
+        flash("No case is waiting. Well done.", "info")
+        return redirect(url_for("agent.queue"), code=303)
+    return redirect(url_for("agent.case", reference=case.reference), code=303)
+
+
+@bp.get("/cases/<reference>")
+def case(reference: str):
+    caselog = get_caselog()
+    found = caselog.case_by_reference(reference)
+    if found is None:
+        abort(404)
+    return render_template(
+        "agent/case.html",
+        case=found,
+        claim_type=CLAIM_TYPES[found.claim_type],
+        photos=caselog.photos(found.id),
+        events=caselog.events(found.id),
+        position=caselog.queue_position(found),
+        ask_form=AskCustomerForm(formdata=None),
+        resolve_form=ResolveForm(formdata=None),
+        close_form=CloseForm(formdata=None),
+        note_form=NoteForm(formdata=None),
+        outcomes=OUTCOMES,
+        holds_it=found.status == IN_REVIEW and found.assigned_to == g.agent,
+        statuses=(WAITING, IN_REVIEW, WAITING_CUSTOMER),
+    )
+
+
+# Each action an agent can take on a case, and the form with its fields (None: a button).
+ACTION_FORMS = {
+    "take": None,
+    "release": None,
+    "ask_customer": AskCustomerForm,
+    "resolve": ResolveForm,
+    "close": CloseForm,
+    "note": NoteForm,
+}
+
+
+@bp.post("/cases/<reference>/<action>")
+def act(reference: str, action: str):
+    """Move the case one step, or add a note; a step that does not fit is refused."""
+    if action not in ACTION_FORMS:
+        abort(404)
+    form = ACTION_FORMS[action]() if ACTION_FORMS[action] else None
+    if form is not None and not form.validate():
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+        return redirect(url_for("agent.case", reference=reference), code=303)
+    message = form.message.data if form is not None else ""
+    caselog = get_caselog()
+    try:
+        if action == "note":
+            caselog.add_note(reference, g.agent, message)
+        else:
+            outcome = form.outcome.data if action == "resolve" else ""
+            caselog.act(reference, action, g.agent, text=message, detail=outcome)
+    except TransitionRefused as refusal:
+        flash(str(refusal), "error")
+    if action == "release":
+        return redirect(url_for("agent.queue"), code=303)
+    return redirect(url_for("agent.case", reference=reference), code=303)
+
+
+@bp.get("/photos/<path:stored_name>")
+def photo(stored_name: str):
+    """A case photo, for signed-in agents only, never guessed into another type."""
+    found = get_caselog().photo_for_agents(stored_name)
+    if found is None:
+        abort(404)
+    response = send_from_directory(
+        current_app.config["PHOTO_DIR"], found.stored_name, mimetype=found.content_type
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.app_template_filter("age")
+def age(since: str) -> str:
+    """How long ago, in the largest unit that fits: "5 min", "3 h", "2 d"."""
+    seconds = (datetime.now(UTC) - datetime.fromisoformat(since)).total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit}"
+    return "just now"

@@ -1,0 +1,462 @@
+"""Support agents sign in and work the queue: taking, releasing, asking, resolving, closing."""
+
+import io
+import re
+import threading
+
+import pytest
+
+from claims.caselog import CaseLog
+from tests.claims.images import photo
+from tests.claims.test_submit import cases
+from tests.conftest import Agent
+
+JPEG = (photo("JPEG"), "lid.jpg")
+
+
+def file_claims(customer, count: int, **fields) -> list[str]:
+    references = []
+    for index in range(count):
+        customer.claim(photos=[JPEG], description=f"Claim number {index} about a lid.", **fields)
+        references.append(customer.reference(customer.client.get("/claims/submitted")))
+    return references
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+# Signing in and out
+
+
+def test_agent_add_reads_the_password_from_stdin_and_stores_a_strong_hash(app, runner):
+    Agent(app.test_client(), runner, "kim").create()
+    with app.app_context():
+        from claims.db import get_caselog
+
+        stored = get_caselog().agent_password_hash("kim")
+    assert stored.startswith("scrypt:") and "correct horse" not in stored
+
+
+def test_sign_in_leads_to_the_queue(agent):
+    assert "Take next case" in page(agent.client.get("/agent/"))
+
+
+def test_failed_sign_in_never_says_whether_the_name_exists(app, runner):
+    Agent(app.test_client(), runner, "kim").create()
+    wrong_password = Agent(app.test_client(), runner, "kim").sign_in("not the password")
+    unknown_name = Agent(app.test_client(), runner, "nobody").sign_in("not the password")
+    assert wrong_password.status_code == unknown_name.status_code == 400
+    assert page(wrong_password).replace("kim", "X") == page(unknown_name).replace("nobody", "X")
+    assert "That name and password do not match." in page(unknown_name)
+
+
+def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, agent):
+    stolen = agent.client.get_cookie("session").value
+    agent.client.post("/agent/logout")
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    assert replay.get("/agent/").headers["Location"].startswith("/agent/login")
+
+
+def test_a_cookie_from_before_sign_in_is_not_signed_in_afterwards(app, runner):
+    browser = app.test_client()
+    browser.get("/claims/new")  # gets a session cookie before signing in
+    planted = browser.get_cookie("session")
+    kim = Agent(browser, runner, "kim").create()
+    kim.sign_in()
+    assert browser.get_cookie("session").value != (planted.value if planted else None)
+    attacker = app.test_client()
+    if planted:
+        attacker.set_cookie("session", planted.value)
+    assert attacker.get("/agent/").status_code == 302
+
+
+def test_disabling_an_agent_ends_their_sessions_and_sign_ins(agent, runner):
+    result = runner.invoke(args=["claims", "agent-disable", "sam"])
+    assert result.exit_code == 0, result.output
+    assert agent.client.get("/agent/").status_code == 302
+    assert agent.sign_in().status_code == 400
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute")
+def test_sign_in_attempts_are_rate_limited(app, runner):
+    kim = Agent(app.test_client(), runner, "kim").create()
+    statuses = [kim.sign_in("guess").status_code for _ in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    assert kim.sign_in().status_code == 429  # even the right password waits
+
+
+def test_session_cookie_is_httponly_samesite_and_secure_over_https(app, runner):
+    browser = app.test_client()
+    kim = Agent(browser, runner, "kim").create()
+    over_https = browser.post(
+        "/agent/login",
+        data={"name": "kim", "password": kim.password},
+        base_url="https://help.example.com",
+    )
+    cookie = over_https.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    plain = Agent(app.test_client(), runner, "kim").sign_in()
+    assert "Secure" not in plain.headers["Set-Cookie"]
+
+
+def test_every_console_route_refuses_anyone_not_signed_in(app, customer):
+    customer.claim(photos=[JPEG])
+    reference = customer.reference(customer.client.get("/claims/submitted"))
+    with app.app_context():
+        from claims.db import get_caselog
+
+        stored_name = get_caselog().stored_photo_names().pop()
+    values = {"reference": reference, "action": "take", "stored_name": stored_name}
+    console = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint[:6] == "agent."}
+    checked = set()
+    anonymous = app.test_client()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/agent/") or rule.endpoint == "agent.login":
+            continue
+        url = rule.build({name: values[name] for name in rule.arguments})[1]
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = anonymous.open(url, method=method)
+            if rule.endpoint == "agent.photo":
+                assert response.status_code == 403, url
+            else:
+                assert response.status_code == 302, (method, url)
+                assert response.headers["Location"].startswith("/agent/login"), url
+            checked.add(rule.endpoint)
+    assert checked == console - {"agent.login"}
+
+
+def test_after_sign_in_the_agent_returns_to_the_page_asked_for_but_never_offsite(app, runner):
+    kim = Agent(app.test_client(), runner, "kim").create()
+    back = kim.client.post(
+        "/agent/login?next=/agent/?status=resolved",
+        data={"name": "kim", "password": kim.password},
+    )
+    assert back.headers["Location"] == "/agent/?status=resolved"
+    away = Agent(app.test_client(), runner, "kim").client.post(
+        "/agent/login?next=https://evil.example/agent/",
+        data={"name": "kim", "password": kim.password},
+    )
+    assert away.headers["Location"] == "/agent/"
+
+
+# The queue
+
+
+def test_queue_lists_cases_in_queue_order_with_counts_and_details(agent, customer):
+    standard = file_claims(customer, 1, claim_type="return-request")
+    priority = file_claims(customer, 2)
+    html = page(agent.client.get("/agent/"))
+    positions = [html.index(reference) for reference in priority + standard]
+    assert positions == sorted(positions)
+    assert "<strong>2</strong> priority" in html and "<strong>1</strong> standard" in html
+    assert "Oldest waiting for <strong>just now</strong>" in html
+    assert "100234" in html and "Defective item" in html
+
+
+def test_queue_filters_by_status_and_type(agent, customer):
+    [returned] = file_claims(customer, 1, claim_type="return-request")
+    [defective] = file_claims(customer, 1)
+    only_returns = page(agent.client.get("/agent/?type=return-request"))
+    assert returned in only_returns and defective not in only_returns
+    agent.take_next()
+    in_review = page(agent.client.get("/agent/?status=in_review"))
+    assert defective in in_review and returned not in in_review
+    assert ">sam</td>" in in_review
+
+
+def test_queue_is_paginated(agent, customer):
+    references = file_claims(customer, 52)
+    first = page(agent.client.get("/agent/"))
+    second = page(agent.client.get("/agent/?page=2"))
+    assert references[49] in first and references[50] not in first
+    assert references[50] in second and references[51] in second
+    assert "Next page" in first and "Next page" not in second
+    assert agent.client.get("/agent/?page=-3").status_code == 200
+
+
+# Taking cases
+
+
+def test_take_next_gives_the_priority_case_first(agent, customer):
+    [standard] = file_claims(customer, 1, claim_type="return-request")
+    [priority] = file_claims(customer, 1)
+    assert agent.take_next().headers["Location"] == f"/agent/cases/{priority}"
+    assert agent.take_next().headers["Location"] == f"/agent/cases/{standard}"
+    assert agent.take_next().headers["Location"] == "/agent/"
+
+
+def test_racing_agents_never_get_the_same_case(app, customer):
+    references = file_claims(customer, 40)
+    taken: list[str] = []
+    lock = threading.Lock()
+
+    def work(name: str):
+        caselog = CaseLog(app.config["DATABASE_URL"])  # each agent its own connection
+        while case := caselog.take_next(name):
+            with lock:
+                taken.append(case.reference)
+        caselog.close()
+
+    agents = [threading.Thread(target=work, args=(f"agent{i}",)) for i in range(8)]
+    for thread in agents:
+        thread.start()
+    for thread in agents:
+        thread.join()
+    assert sorted(taken) == sorted(references)  # every case once, none twice
+
+
+def test_released_case_goes_back_to_its_original_place(agent, customer, runner):
+    first, second, third = file_claims(customer, 3)
+    agent.take_next()
+    agent.take_next()
+    assert agent.act(second, "release").status_code == 200
+    result = runner.invoke(args=["claims", "queue"])
+    assert [line.split()[1] for line in result.output.splitlines()] == [second, third]
+
+
+def test_taking_a_case_another_agent_holds_is_refused(app, runner, agent, customer):
+    [reference] = file_claims(customer, 1)
+    agent.take_next()
+    kim = Agent(app.test_client(), runner, "kim").create()
+    kim.sign_in()
+    response = kim.act(reference, "take")
+    assert "This case is in review: it cannot be taken now." in page(response)
+    assert kim.act(reference, "release").status_code == 200
+    assert "sam holds this case; only they can do that." in page(kim.act(reference, "release"))
+    assert cases(runner)[0]["assigned_to"] == "sam"
+
+
+# A case's life
+
+
+def test_ask_reply_resolve_round_trip(agent, customer, runner):
+    [reference] = file_claims(customer, 1)
+    agent.take_next()
+    asked = agent.act(reference, "ask_customer", message="Please send a photo of the lid's edge.")
+    assert "Waiting customer" in page(asked)
+
+    mine = page(customer.status(reference, "ana@example.com"))
+    assert "Waiting for your reply" in mine
+    assert "Please send a photo of the lid&#39;s edge." in mine
+    reply = customer.client.post(
+        "/claims/status/reply",
+        data={
+            "message": "Here is the edge.",
+            "photos": [(io.BytesIO(JPEG[0]), "edge.jpg")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert reply.status_code == 303
+    back = page(customer.client.get("/claims/status/case"))
+    assert "Received, waiting for review" in back and "number 1 in the queue" in back
+    assert 'You answered: <span class="message">Here is the edge.</span>' in back
+
+    agent.take_next()
+    log = page(agent.client.get(f"/agent/cases/{reference}"))
+    assert "Here is the edge." in log and "edge.jpg" in log
+    resolved = agent.act(
+        reference, "resolve", outcome="replacement", message="A new lid is on its way."
+    )
+    assert "Resolved" in page(resolved)
+    final = page(customer.client.get("/claims/status/case"))
+    assert "Resolved: Replacement sent." in final and "A new lid is on its way." in final
+    [case] = cases(runner)
+    assert [event["kind"] for event in case["events"]] == [
+        "submitted",
+        "photo_added",
+        "taken",
+        "asked_customer",
+        "customer_replied",
+        "photo_added",
+        "taken",
+        "resolved",
+    ]
+    assert len(case["photos"]) == 2
+
+
+def test_reply_goes_back_to_its_original_place_in_the_queue(agent, customer, runner):
+    first, second = file_claims(customer, 2)
+    agent.take_next()
+    agent.act(first, "ask_customer", message="Which colour was it?")
+    customer.status(first, "ana@example.com")
+    customer.client.post("/claims/status/reply", data={"message": "Red."})
+    result = runner.invoke(args=["claims", "queue"])
+    assert [line.split()[1] for line in result.output.splitlines()] == [first, second]
+
+
+def test_reply_is_only_possible_when_asked_and_after_proving_the_case(agent, customer, runner):
+    [reference] = file_claims(customer, 1)
+    stranger = customer.client.application.test_client()
+    assert stranger.post("/claims/status/reply", data={"message": "Hi"}).status_code == 302
+    customer.status(reference, "ana@example.com")
+    customer.client.post("/claims/status/reply", data={"message": "Unasked."})
+    kinds = [event["kind"] for event in cases(runner)[0]["events"]]
+    assert "customer_replied" not in kinds
+
+
+def test_reply_photos_get_the_same_checks_as_the_claim_form(agent, customer, runner, app):
+    [reference] = file_claims(customer, 1)
+    agent.take_next()
+    agent.act(reference, "ask_customer", message="A clearer photo, please.")
+    customer.status(reference, "ana@example.com")
+    response = customer.client.post(
+        "/claims/status/reply",
+        data={"message": "Here.", "photos": [(io.BytesIO(b"<html>"), "x.jpg")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "x.jpg: This file is not a photo we can read." in page(response)
+    assert cases(runner)[0]["status"] == "waiting_customer"
+
+
+def test_close_a_case_waiting_for_the_customer(agent, customer):
+    [reference] = file_claims(customer, 1)
+    agent.take_next()
+    agent.act(reference, "ask_customer", message="Your order number, please.")
+    closed = agent.act(reference, "close", message="No answer after two weeks.")
+    assert "Closed" in page(closed)
+    assert "Closed." in page(customer.status(reference, "ana@example.com"))
+
+
+@pytest.mark.parametrize(
+    ("action", "fields", "message"),
+    [
+        ("resolve", {"outcome": "replacement"}, "This case is closed: it cannot be resolved now."),
+        ("take", {}, "This case is closed: it cannot be taken now."),
+        ("close", {}, "This case is closed: it cannot be closed now."),
+        ("ask_customer", {"message": "More?"}, "it cannot be sent back to the customer now."),
+    ],
+)
+def test_actions_that_do_not_fit_are_refused_and_change_nothing(
+    agent, customer, runner, action, fields, message
+):
+    [reference] = file_claims(customer, 1)
+    agent.take_next()
+    agent.act(reference, "close")
+    before = cases(runner)
+    assert message in page(agent.act(reference, action, **fields))
+    assert cases(runner) == before
+
+
+@pytest.mark.parametrize(
+    ("action", "fields", "message"),
+    [
+        ("resolve", {}, "Choose an outcome."),
+        ("resolve", {"outcome": "free-money"}, "Choose an outcome."),
+        ("ask_customer", {"message": "  "}, "Say what the customer should send or answer."),
+        ("note", {}, "Write the note."),
+    ],
+)
+def test_actions_missing_what_they_need_are_refused(
+    agent, customer, runner, action, fields, message
+):
+    [reference] = file_claims(customer, 1)
+    agent.take_next()
+    before = cases(runner)
+    assert message in page(agent.act(reference, action, **fields))
+    assert cases(runner) == before
+
+
+def test_unknown_action_or_case_is_not_found(agent, customer):
+    [reference] = file_claims(customer, 1)
+    assert agent.client.post(f"/agent/cases/{reference}/delete").status_code == 404
+    assert agent.client.get("/agent/cases/HC-0000-0000-0000").status_code == 404
+
+
+def test_notes_are_never_shown_to_the_customer(agent, customer, runner):
+    [reference] = file_claims(customer, 1)
+    agent.act(reference, "note", message="Customer sounded upset; check order history.")
+    assert "Customer sounded upset" in page(agent.client.get(f"/agent/cases/{reference}"))
+    assert "Customer sounded upset" not in page(customer.status(reference, "ana@example.com"))
+
+
+# Photos
+
+
+def test_photos_are_served_to_agents_only_as_images(app, agent, customer):
+    [reference] = file_claims(customer, 1)
+    html = page(agent.client.get(f"/agent/cases/{reference}"))
+    url = re.search(r'class="photos">.*?<img src="([^"]+)"', html, re.S).group(1)
+    shown = agent.client.get(url)
+    assert shown.status_code == 200
+    assert shown.headers["Content-Type"] == "image/jpeg"
+    assert shown.headers["X-Content-Type-Options"] == "nosniff"
+    assert shown.data[:2] == b"\xff\xd8"
+    assert app.test_client().get(url).status_code == 403
+    assert agent.client.get("/agent/photos/ab/" + "0" * 32 + ".jpg").status_code == 404
+    agent.client.post("/agent/logout")
+    assert agent.client.get(url).status_code == 403
+
+
+# Mail to the customer
+
+
+def test_customer_gets_an_email_when_asked_for_something(app_config, smtp_server, runner):
+    catcher, port = smtp_server
+    from claims import create_app
+    from tests.conftest import Customer
+
+    app = create_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port})
+    shopper = Customer(app.test_client())
+    [reference] = file_claims(shopper, 1)
+    sam = Agent(app.test_client(), app.test_cli_runner()).create()
+    sam.sign_in()
+    sam.take_next()
+    sam.act(reference, "ask_customer", message="A photo of the label, please.")
+    assert app.test_cli_runner().invoke(args=["claims", "send-mail"]).exit_code == 0
+    subjects = [message["Subject"] for message in catcher.messages]
+    assert subjects == [
+        f"We received your claim {reference}",
+        f"Your case {reference}: In review",
+        f"Your case {reference}: Waiting for your reply",
+    ]
+    assert "A photo of the label, please." in catcher.messages[-1].get_content()
+
+
+# Export and retention
+
+
+def test_export_filters_by_status_and_date(agent, customer, runner):
+    first, second = file_claims(customer, 2)
+    agent.take_next()
+    in_review = runner.invoke(args=["claims", "export", "--status", "in_review"])
+    assert [line for line in in_review.output.splitlines() if first in line]
+    assert second not in in_review.output
+    future = runner.invoke(args=["claims", "export", "--since", "2999-01-01"])
+    assert future.exit_code == 0 and future.output == ""
+    past = runner.invoke(args=["claims", "export", "--since", "2000-01-01"])
+    assert len(past.output.splitlines()) == 2
+    bad = runner.invoke(args=["claims", "export", "--status", "lost"])
+    assert bad.exit_code != 0
+
+
+def test_purge_removes_personal_data_and_photos_of_old_finished_cases(app, agent, customer, runner):
+    finished, open_case = file_claims(customer, 2)
+    agent.take_next()
+    agent.act(finished, "resolve", outcome="refund_approved", message="Refund on its way, Ana.")
+    with app.app_context():
+        from claims.db import get_caselog
+
+        # Make the finished case older than the retention period.
+        get_caselog().db.execute(
+            "UPDATE cases SET updated_at = '2000-01-01T00:00:00+00:00' WHERE reference = ?",
+            (finished,),
+        )
+    photo_dir = app.config["PHOTO_DIR"]
+    assert len(list(photo_dir.rglob("*.jpg"))) == 2
+
+    dry = runner.invoke(args=["claims", "purge", "--older-than", "30", "--dry-run"])
+    assert finished in dry.output and open_case not in dry.output
+    assert len(list(photo_dir.rglob("*.jpg"))) == 2
+
+    runner.invoke(args=["claims", "purge", "--older-than", "30"])
+    purged, kept = cases(runner)
+    assert purged["email"] == purged["order_ref"] == purged["description"] == ""
+    assert purged["photos"] == []
+    assert "Refund on its way" not in str(purged)
+    assert [e["kind"] for e in purged["events"]][-2:] == ["resolved", "purged"]
+    assert kept["email"] == "ana@example.com" and len(kept["photos"]) == 1
+    assert len(list(photo_dir.rglob("*.jpg"))) == 1
+    assert "We could not find a case" in page(customer.status(finished, "ana@example.com"))
