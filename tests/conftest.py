@@ -342,9 +342,28 @@ def stop_service(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_service(built_site, tmp_path_factory):
+def live_data(tmp_path_factory) -> Path:
+    """The data directory of `live_service`."""
+    return tmp_path_factory.mktemp("live-data")
+
+
+@pytest.fixture(scope="session")
+def live_service(built_site, live_data):
     """The real service under gunicorn, serving the built help site too, as `make run` does."""
-    data = tmp_path_factory.mktemp("live-data")
-    process, base = start_service(data, HELP_SITE_DIR=str(built_site))
+    process, base = start_service(live_data, HELP_SITE_DIR=str(built_site))
     yield base
     stop_service(process)
+
+
+def flask_claims(data_dir: Path, *args: str, input: str | None = None):
+    """Run `flask --app wsgi claims ARGS` against a data directory, as an operator would."""
+    env = {**os.environ, "CLAIMS_SECRET_KEY": "cli", "CLAIMS_DATA_DIR": str(data_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "claims", *args],
+        cwd=ROOT,
+        env=env,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

@@ -4,26 +4,12 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 
 from tests.claim_client import ClaimClient
 from tests.claims.images import photo
-from tests.conftest import ROOT, start_service
-
-
-def flask_claims(data_dir, *args) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CLAIMS_SECRET_KEY": "cli", "CLAIMS_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "claims", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.conftest import flask_claims, start_service
 
 
 def photo_files(data_dir) -> set[str]:
