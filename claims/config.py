@@ -38,8 +38,10 @@ class Defaults:
     RATELIMIT_SUBMIT = "5 per minute; 30 per hour"
     RATELIMIT_STATUS = "20 per minute; 200 per hour"
     RATELIMIT_HEADERS_ENABLED = True
-    # Counters per worker process; see the README for a store shared by all workers.
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_SWALLOW_ERRORS = True  # a broken counter store must not turn customers away
+    RATELIMIT_STORAGE_URI = (
+        None  # None means a file shared by all workers: DATA_DIR/ratelimits.sqlite3
+    )
 
     RATELIMIT_LOGIN = "5 per minute; 30 per hour"
 
@@ -73,5 +75,8 @@ def finish(app: Flask) -> None:
     config["DATA_DIR"] = data_dir
     config["DATABASE_URL"] = config["DATABASE_URL"] or f"sqlite:///{data_dir / 'claims.sqlite3'}"
     config["PHOTO_DIR"] = Path(config["PHOTO_DIR"] or data_dir / "photos")
+    if not config["RATELIMIT_STORAGE_URI"]:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        config["RATELIMIT_STORAGE_URI"] = f"sqlite:///{data_dir / 'ratelimits.sqlite3'}"
     if config["HELP_SITE_DIR"]:  # relative to where the service was started
         config["HELP_SITE_DIR"] = Path(config["HELP_SITE_DIR"]).resolve()

@@ -8,6 +8,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import claims.ratelimit_store  # noqa: F401  (registers the sqlite:// rate-limit store)
+
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 

@@ -31,23 +31,41 @@ class ClaimClient:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
 
+    def get(self, path: str, timeout: float = 60) -> str:
+        with self.opener.open(self.base + path, timeout=timeout) as response:
+            return response.read().decode()
+
+    def post(self, path: str, fields: dict, photos=(), timeout: float = 60) -> tuple[int, str]:
+        """POST a form (multipart, as the claim form does); returns (status, page)."""
+        body, content_type = multipart(fields, list(photos))
+        request = urllib.request.Request(
+            self.base + path, data=body, headers={"Content-Type": content_type}
+        )
+        try:
+            with self.opener.open(request, timeout=timeout) as response:  # follows a 303
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def form_fields(self, path: str) -> dict[str, str]:
+        """The hidden fields of the form on a page (CSRF token, submission id)."""
+        page = self.get(path)
+        return dict(
+            re.findall(r'name="(csrf_token|submission_id)" type="hidden" value="([^"]*)"', page)
+        )
+
     def submit(self, photos: list[tuple[bytes, str]], timeout: float = 60, **fields) -> str:
-        """File a claim; returns the case reference the confirmation page shows."""
+        """File a claim through the form; returns the case reference the confirmation shows."""
         form = {
+            **self.form_fields("/claims/new"),
             "order_ref": "100234",
             "email": "ana@example.com",
             "claim_type": "defective-item",
             "description": "The kettle arrived with a cracked lid.",
-            "submission_id": secrets.token_hex(8),
             **fields,
         }
-        body, content_type = multipart(form, photos)
-        request = urllib.request.Request(
-            self.base + "/claims/new", data=body, headers={"Content-Type": content_type}
-        )
-        with self.opener.open(request, timeout=timeout) as response:  # follows the 303
-            page = response.read().decode()
+        status, page = self.post("/claims/new", form, photos, timeout=timeout)
         match = re.search(r'id="case-reference">([^<]+)<', page)
-        if not match:
-            raise AssertionError(f"no reference on the page: {page[:500]}")
+        if status != 200 or not match:
+            raise AssertionError(f"no reference ({status}): {page[:500]}")
         return match.group(1)

@@ -27,7 +27,7 @@ def wait_for(condition, timeout: float = 30) -> None:
 
 def test_kill_between_photo_write_and_commit_leaves_no_case_without_photos(tmp_path):
     data = tmp_path / "data"
-    process, base = start_service(data, workers=1, WTF_CSRF_ENABLED="false")
+    process, base = start_service(data, workers=1)
     try:
         acknowledged = ClaimClient(base).submit([(photo("JPEG"), "first.jpg")])
         kept = photo_files(data)
