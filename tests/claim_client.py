@@ -50,9 +50,12 @@ class ClaimClient:
     def form_fields(self, path: str) -> dict[str, str]:
         """The hidden fields of the form on a page (CSRF token, submission id)."""
         page = self.get(path)
-        return dict(
-            re.findall(r'name="(csrf_token|submission_id)" type="hidden" value="([^"]*)"', page)
-        )
+        fields = {}
+        for tag in re.findall(r'<input[^>]*type="hidden"[^>]*>', page):
+            name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+            if name and value and name.group(1) in ("csrf_token", "submission_id"):
+                fields.setdefault(name.group(1), value.group(1))
+        return fields
 
     def submit(self, photos: list[tuple[bytes, str]], timeout: float = 60, **fields) -> str:
         """File a claim through the form; returns the case reference the confirmation shows."""
@@ -69,3 +72,23 @@ class ClaimClient:
         if status != 200 or not match:
             raise AssertionError(f"no reference ({status}): {page[:500]}")
         return match.group(1)
+
+
+class AgentClient(ClaimClient):
+    """An agent's browser: signs in and takes cases over real HTTP."""
+
+    def sign_in(self, name: str, password: str) -> None:
+        fields = {**self.form_fields("/agent/login"), "name": name, "password": password}
+        status, page = self.post("/agent/login", fields)
+        if status != 200 or "Take next case" not in page:
+            raise AssertionError(f"sign-in failed ({status}): {page[:300]}")
+
+    def take_next(self) -> str | None:
+        """Press "Take next case"; the reference of the case received, or None."""
+        body, content_type = multipart(self.form_fields("/agent/"), [])
+        request = urllib.request.Request(
+            self.base + "/agent/take-next", data=body, headers={"Content-Type": content_type}
+        )
+        with self.opener.open(request, timeout=60) as response:
+            match = re.search(r"/agent/cases/(HC-[0-9A-Z-]+)$", response.url)
+        return match.group(1) if match else None
