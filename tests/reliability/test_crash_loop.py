@@ -1,0 +1,100 @@
+"""kill -9 workers and the master while customers submit, again and again: every reference a
+customer saw is in the log with all its photos, and only true orphans are cleaned up."""
+
+import hashlib
+import json
+import os
+import signal
+import sqlite3
+import threading
+import time
+import urllib.error
+
+from tests.claim_client import ClaimClient
+from tests.claims.images import photo
+from tests.conftest import flask_claims, start_service
+
+ROUNDS = 3
+CLIENTS = 4
+
+
+def workers_of(master_pid: int) -> list[int]:
+    """The gunicorn workers: the master's child processes."""
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            if parent == master_pid:
+                children.append(int(entry))
+    return children
+
+
+def test_kill_9_while_submitting_loses_nothing_acknowledged(tmp_path):
+    data = tmp_path / "data"
+    acknowledged: dict[str, str] = {}  # reference -> sha256 of the photo sent
+    lock = threading.Lock()
+    kills = attempts = 0
+
+    def submit_until(stop: threading.Event, base: str, client_number: int):
+        nonlocal attempts
+        client = ClaimClient(base)
+        serial = 0
+        while not stop.is_set():
+            serial += 1
+            content = photo("JPEG", size=(80, 60), color=(client_number * 50, serial % 256, 7))
+            with lock:
+                attempts += 1
+            try:
+                reference = client.submit([(content, "lid.jpg")], timeout=10)
+            except (AssertionError, urllib.error.URLError, ConnectionError, TimeoutError):
+                continue  # the server died under this request: nothing was promised
+            with lock:
+                acknowledged[reference] = hashlib.sha256(content).hexdigest()
+
+    for _ in range(ROUNDS):
+        process, base = start_service(data, workers=2)
+        stop = threading.Event()
+        clients = [
+            threading.Thread(target=submit_until, args=(stop, base, n)) for n in range(CLIENTS)
+        ]
+        for thread in clients:
+            thread.start()
+        time.sleep(0.8)
+        os.kill(workers_of(process.pid)[0], signal.SIGKILL)  # one worker dies mid-request
+        kills += 1
+        time.sleep(0.8)  # the master starts a new worker; clients go on
+        os.killpg(process.pid, signal.SIGKILL)  # then the whole server, master included
+        kills += 1
+        process.wait(timeout=10)
+        stop.set()
+        for thread in clients:
+            thread.join(timeout=30)
+
+    exported = [json.loads(line) for line in flask_claims(data, "export").stdout.splitlines()]
+    by_reference = {case["reference"]: case for case in exported}
+    for reference, photo_hash in acknowledged.items():
+        assert [p["sha256"] for p in by_reference[reference]["photos"]] == [photo_hash]
+    assert all(p["sha256"] for case in exported for p in case["photos"])  # no missing file
+
+    photo_root = data / "photos"
+    on_disk = {
+        str(path.relative_to(photo_root)) for path in photo_root.rglob("*") if path.is_file()
+    }
+    referenced = {p["stored_name"] for case in exported for p in case["photos"]}
+    removal = flask_claims(data, "remove-orphans", "--older-than-minutes", "0")
+    assert set(removal.stdout.split()) == on_disk - referenced
+    after = {str(path.relative_to(photo_root)) for path in photo_root.rglob("*") if path.is_file()}
+    assert after == referenced
+
+    check = sqlite3.connect(data / "claims.sqlite3").execute("PRAGMA integrity_check").fetchone()
+    assert check == ("ok",)
+    assert len(acknowledged) > ROUNDS  # the clients really got through between the kills
+    print(
+        f"\ncrashes: {attempts} submissions attempted, {len(acknowledged)} acknowledged, "
+        f"{sum(r in by_reference for r in acknowledged)} found, {kills} kills survived, "
+        f"{len(on_disk - referenced)} orphan files removed"
+    )
