@@ -460,3 +460,10 @@ def test_purge_removes_personal_data_and_photos_of_old_finished_cases(app, agent
     assert kept["email"] == "ana@example.com" and len(kept["photos"]) == 1
     assert len(list(photo_dir.rglob("*.jpg"))) == 1
     assert "We could not find a case" in page(customer.status(finished, "ana@example.com"))
+
+
+@pytest.mark.config(AGENT_SESSION_HOURS=0)
+def test_sessions_expire(app, runner):
+    kim = Agent(app.test_client(), runner, "kim").create()
+    assert kim.sign_in().status_code == 303
+    assert kim.client.get("/agent/").headers["Location"].startswith("/agent/login")
