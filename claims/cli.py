@@ -23,9 +23,26 @@ claims_cli = AppGroup("claims", help="Work with the claim service's case log.")
 
 @claims_cli.command("init-db")
 def init_db():
-    """Create the case log's tables (the service also does this when it starts)."""
-    CaseLog(current_app.config["DATABASE_URL"]).create_schema()
-    click.echo(f"Case log ready at {current_app.config['DATABASE_URL']}")
+    """Create the case log's tables in an empty database."""
+    report_schema(CaseLog(current_app.config["DATABASE_URL"]).upgrade_schema())
+
+
+@claims_cli.command("upgrade-db")
+def upgrade_db():
+    """Bring the case log's tables to this version's schema (the service also does this when
+    it starts). Safe to run again, and from several servers at once."""
+    report_schema(CaseLog(current_app.config["DATABASE_URL"]).upgrade_schema())
+
+
+def report_schema(version: int) -> None:
+    click.echo(
+        f"Case log at schema version {version}: {safe_url(current_app.config['DATABASE_URL'])}"
+    )
+
+
+def safe_url(url: str) -> str:
+    """A database URL without its password, for printing."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
 @claims_cli.command("queue")

@@ -19,10 +19,10 @@ def close_caselog(error: BaseException | None = None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Close connections after each request and make sure the tables exist."""
+    """Close connections after each request and bring the tables to the current schema."""
     app.teardown_appcontext(close_caselog)
     caselog = CaseLog(app.config["DATABASE_URL"])
     try:
-        caselog.create_schema()
+        caselog.upgrade_schema()
     finally:
         caselog.close()

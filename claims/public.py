@@ -3,7 +3,6 @@
 import hashlib
 import logging
 import secrets
-import sqlite3
 
 from flask import (
     Blueprint,
@@ -18,8 +17,15 @@ from flask import (
 from werkzeug.datastructures import FileStorage
 
 from claims import photos
-from claims.caselog import OUTCOMES, STATUS_LABELS, WAITING_CUSTOMER, NewCase, TransitionRefused
+from claims.caselog import (
+    OUTCOMES,
+    STATUS_LABELS,
+    WAITING_CUSTOMER,
+    NewCase,
+    TransitionRefused,
+)
 from claims.catalog import CLAIM_TYPES
+from claims.database import Unavailable
 from claims.db import get_caselog
 from claims.forms import ClaimForm, ReplyForm, StatusForm
 from claims.mail import nudge_courier
@@ -140,7 +146,7 @@ def file_case(form: ClaimForm, claim_type, stored: list[photos.StoredPhoto]) -> 
     )
     try:
         case, created = get_caselog().file_case(new, stored)
-    except sqlite3.OperationalError:
+    except Unavailable:
         discard(stored)
         log.exception("Could not record a case")
         abort(503)
@@ -258,7 +264,7 @@ def reply():
                 get_caselog().customer_reply(case, form.message.data, stored)
             except TransitionRefused:
                 discard(stored)  # answered in another tab meanwhile
-            except sqlite3.OperationalError:
+            except Unavailable:
                 discard(stored)
                 log.exception("Could not record a reply")
                 abort(503)

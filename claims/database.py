@@ -1,0 +1,89 @@
+"""The case log's database connection: SQLite or PostgreSQL behind one small interface.
+
+Queries are written once, with ``?`` placeholders, and rows come back as dicts. A write
+transaction starts the way each database needs: SQLite takes its write lock at once
+(``BEGIN IMMEDIATE``); PostgreSQL locks rows where a query asks (``FOR UPDATE``).
+Failures of the storage itself (disk full, read-only, server gone) become ``Unavailable``.
+"""
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+import psycopg
+from psycopg.rows import dict_row
+
+
+class Unavailable(Exception):
+    """The database cannot be used right now; the request should be retried later."""
+
+
+def dict_from_row(cursor: sqlite3.Cursor, row: tuple) -> dict:
+    return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
+
+
+class Database:
+    """One connection, to ``sqlite:///PATH`` or ``postgresql://…``."""
+
+    def __init__(self, url: str):
+        try:
+            if url.startswith("sqlite:///"):
+                self.kind = "sqlite"
+                self.connection = self._sqlite(Path(url.removeprefix("sqlite:///")))
+            elif url.startswith(("postgresql://", "postgres://")):
+                self.kind = "postgresql"
+                self.connection = psycopg.connect(url, autocommit=True, row_factory=dict_row)
+            else:
+                raise ValueError(
+                    f"Unsupported database URL {url!r}: use sqlite:///PATH or postgresql://…"
+                )
+        except (sqlite3.OperationalError, psycopg.OperationalError) as error:
+            raise Unavailable(str(error)) from error
+
+    @staticmethod
+    def _sqlite(path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+        connection.row_factory = dict_from_row
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = FULL")  # a commit that returned is on disk
+        connection.execute("PRAGMA foreign_keys = ON")
+        return connection
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.kind == "postgresql"
+
+    def execute(self, sql: str, params=()):
+        """Run one statement; returns the cursor."""
+        if self.is_postgresql:
+            sql = sql.replace("%", "%%").replace("?", "%s")
+        try:
+            return self.connection.execute(sql, params)
+        except (sqlite3.OperationalError, psycopg.OperationalError) as error:
+            raise Unavailable(str(error)) from error
+
+    def scalar(self, sql: str, params=()):
+        """The first column of the first row, or None."""
+        row = self.execute(sql, params).fetchone()
+        return next(iter(row.values())) if row else None
+
+    def begin(self) -> None:
+        self.execute("BEGIN" if self.is_postgresql else "BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.execute("COMMIT")
+
+    def rollback(self) -> None:
+        # If the connection itself is gone, so is the transaction: keep the first error.
+        with contextlib.suppress(Unavailable):
+            self.execute("ROLLBACK")
+
+    def for_update(self, skip_locked: bool = False) -> str:
+        """Row locking for a SELECT inside a write transaction (SQLite locks the whole file)."""
+        if not self.is_postgresql:
+            return ""
+        return " FOR UPDATE SKIP LOCKED" if skip_locked else " FOR UPDATE"
+
+    def close(self) -> None:
+        self.connection.close()
