@@ -8,6 +8,7 @@ import http.server
 import io
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -135,14 +136,48 @@ def axe_violations():
 # The claim service
 
 
+def postgresql_url(request) -> str:
+    """The PostgreSQL server for tests (CLAIMS_TEST_DATABASE_URL); skip, or fail under CI."""
+    url = os.environ.get("CLAIMS_TEST_DATABASE_URL")
+    if not url:
+        message = (
+            "PostgreSQL tests need CLAIMS_TEST_DATABASE_URL, e.g. "
+            "postgresql://claims:claims@127.0.0.1/claims_test (`make postgres` starts one)."
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request) -> str | None:
+    """Each test runs on both databases: None is the default SQLite file in DATA_DIR; for
+    PostgreSQL, a fresh schema of the test server, dropped afterwards."""
+    if request.param == "sqlite":
+        yield None
+        return
+    import psycopg
+
+    server = postgresql_url(request)
+    schema = f"test_{secrets.token_hex(6)}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in server else "?"
+    yield f"{server}{separator}options=-csearch_path%3D{schema}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 @pytest.fixture
-def app_config(tmp_path, request) -> dict:
+def app_config(tmp_path, request, database_url) -> dict:
     """Settings for a throw-away claim service; `@pytest.mark.config(NAME=value)` adds to them."""
     marker = request.node.get_closest_marker("config")
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "DATA_DIR": tmp_path / "data",
+        "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKGROUND": False,
@@ -317,7 +352,7 @@ def start_service(data_dir: Path, workers: int = 2, **settings: str):
         "CLAIMS_SECRET_KEY": "live-test-secret",
         "CLAIMS_DATA_DIR": str(data_dir),
         "CLAIMS_RATELIMIT_ENABLED": "false",
-        **{f"CLAIMS_{name}": value for name, value in settings.items()},
+        **{f"CLAIMS_{name}": value for name, value in settings.items() if value is not None},
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"]
@@ -355,9 +390,14 @@ def live_service(built_site, live_data):
     stop_service(process)
 
 
-def flask_claims(data_dir: Path, *args: str, input: str | None = None):
-    """Run `flask --app wsgi claims ARGS` against a data directory, as an operator would."""
+def flask_claims(
+    data_dir: Path, *args: str, input: str | None = None, database_url: str | None = None
+):
+    """Run `flask --app wsgi claims ARGS` against a data directory (and database), as an
+    operator would."""
     env = {**os.environ, "CLAIMS_SECRET_KEY": "cli", "CLAIMS_DATA_DIR": str(data_dir)}
+    if database_url:
+        env["CLAIMS_DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "claims", *args],
         cwd=ROOT,

@@ -21,11 +21,19 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def test_concurrent_claims_and_agents_lose_and_double_nothing(tmp_path):
+def start_servers(data, database_url: str | None) -> list:
+    """One app server on SQLite; two sharing the database and photos on PostgreSQL."""
+    count, workers = (2, 2) if database_url else (1, 4)
+    return [start_service(data, workers=workers, DATABASE_URL=database_url) for _ in range(count)]
+
+
+def test_concurrent_claims_and_agents_lose_and_double_nothing(tmp_path, database_url):
     data = tmp_path / "data"
     for name in AGENTS:
-        assert flask_claims(data, "agent-add", name, input=PASSWORD).returncode == 0
-    process, base = start_service(data, workers=4)
+        added = flask_claims(data, "agent-add", name, input=PASSWORD, database_url=database_url)
+        assert added.returncode == 0, added.stderr
+    servers = start_servers(data, database_url)
+    bases = [base for _, base in servers]
     acknowledged: dict[str, list[str]] = {}  # reference -> sha256 of the photos sent
     taken: list[tuple[str, str]] = []
     failures: list[str] = []
@@ -33,7 +41,7 @@ def test_concurrent_claims_and_agents_lose_and_double_nothing(tmp_path):
     customers_done = threading.Event()
 
     def customer(number: int):
-        client = ClaimClient(base)
+        client = ClaimClient(bases[number % len(bases)])
         for index in range(CLAIMS_EACH):
             claim_type = TYPES[(number + index) % len(TYPES)]
             count = 0 if claim_type == "refund-question" else 1 + index % 2
@@ -53,7 +61,7 @@ def test_concurrent_claims_and_agents_lose_and_double_nothing(tmp_path):
                 acknowledged[reference] = [sha256(content) for content, _ in photos]
 
     def agent(name: str):
-        client = AgentClient(base)
+        client = AgentClient(bases[AGENTS.index(name) % len(bases)])
         client.sign_in(name, PASSWORD)
         mine = 0
         while mine < TAKES_EACH:
@@ -81,11 +89,13 @@ def test_concurrent_claims_and_agents_lose_and_double_nothing(tmp_path):
         for thread in agents:
             thread.join()
     finally:
-        stop_service(process)
+        for process, _ in servers:
+            stop_service(process)
 
     assert failures == []
     assert len(acknowledged) == CUSTOMERS * CLAIMS_EACH
-    exported = [json.loads(line) for line in flask_claims(data, "export").stdout.splitlines()]
+    export = flask_claims(data, "export", database_url=database_url)
+    exported = [json.loads(line) for line in export.stdout.splitlines()]
     by_reference = {case["reference"]: case for case in exported}
     assert len(by_reference) == len(exported) == len(acknowledged)  # once each, none extra
     for reference, photo_hashes in acknowledged.items():
@@ -102,7 +112,8 @@ def test_concurrent_claims_and_agents_lose_and_double_nothing(tmp_path):
     # The cases still waiting are in queue order: priority lane first, then first received.
     waiting = [case for case in exported if case["status"] == "waiting"]
     expected = sorted(waiting, key=lambda case: (case["lane"] != "priority", case["id"]))
-    queue = flask_claims(data, "queue", "--limit", "1000").stdout.splitlines()
+    queue = flask_claims(data, "queue", "--limit", "1000", database_url=database_url)
+    queue = queue.stdout.splitlines()
     assert [line.split()[1] for line in queue] == [case["reference"] for case in expected]
     assert {case["reference"] for case in waiting} == set(acknowledged) - set(taken_references)
     print(f"\nconcurrency: {len(acknowledged)} claims acknowledged, {len(taken)} taken")

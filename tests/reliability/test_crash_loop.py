@@ -33,7 +33,8 @@ def workers_of(master_pid: int) -> list[int]:
     return children
 
 
-def test_kill_9_while_submitting_loses_nothing_acknowledged(tmp_path):
+def test_kill_9_while_submitting_loses_nothing_acknowledged(tmp_path, database_url):
+    """On PostgreSQL, two app servers share the database and the photo directory."""
     data = tmp_path / "data"
     acknowledged: dict[str, str] = {}  # reference -> sha256 of the photo sent
     lock = threading.Lock()
@@ -55,26 +56,33 @@ def test_kill_9_while_submitting_loses_nothing_acknowledged(tmp_path):
             with lock:
                 acknowledged[reference] = hashlib.sha256(content).hexdigest()
 
+    servers = 2 if database_url else 1
     for _ in range(ROUNDS):
-        process, base = start_service(data, workers=2)
+        started = [
+            start_service(data, workers=2, DATABASE_URL=database_url) for _ in range(servers)
+        ]
         stop = threading.Event()
         clients = [
-            threading.Thread(target=submit_until, args=(stop, base, n)) for n in range(CLIENTS)
+            threading.Thread(target=submit_until, args=(stop, started[n % servers][1], n))
+            for n in range(CLIENTS)
         ]
         for thread in clients:
             thread.start()
         time.sleep(0.8)
-        os.kill(workers_of(process.pid)[0], signal.SIGKILL)  # one worker dies mid-request
-        kills += 1
-        time.sleep(0.8)  # the master starts a new worker; clients go on
-        os.killpg(process.pid, signal.SIGKILL)  # then the whole server, master included
-        kills += 1
-        process.wait(timeout=10)
+        for process, _ in started:
+            os.kill(workers_of(process.pid)[0], signal.SIGKILL)  # a worker dies mid-request
+            kills += 1
+        time.sleep(0.8)  # the masters start new workers; clients go on
+        for process, _ in started:
+            os.killpg(process.pid, signal.SIGKILL)  # then each whole server, master included
+            kills += 1
+            process.wait(timeout=10)
         stop.set()
         for thread in clients:
             thread.join(timeout=30)
 
-    exported = [json.loads(line) for line in flask_claims(data, "export").stdout.splitlines()]
+    export = flask_claims(data, "export", database_url=database_url)
+    exported = [json.loads(line) for line in export.stdout.splitlines()]
     by_reference = {case["reference"]: case for case in exported}
     for reference, photo_hash in acknowledged.items():
         assert [p["sha256"] for p in by_reference[reference]["photos"]] == [photo_hash]
@@ -85,16 +93,20 @@ def test_kill_9_while_submitting_loses_nothing_acknowledged(tmp_path):
         str(path.relative_to(photo_root)) for path in photo_root.rglob("*") if path.is_file()
     }
     referenced = {p["stored_name"] for case in exported for p in case["photos"]}
-    removal = flask_claims(data, "remove-orphans", "--older-than-minutes", "0")
+    removal = flask_claims(
+        data, "remove-orphans", "--older-than-minutes", "0", database_url=database_url
+    )
     assert set(removal.stdout.split()) == on_disk - referenced
     after = {str(path.relative_to(photo_root)) for path in photo_root.rglob("*") if path.is_file()}
     assert after == referenced
 
-    check = sqlite3.connect(data / "claims.sqlite3").execute("PRAGMA integrity_check").fetchone()
-    assert check == ("ok",)
+    if not database_url:
+        sqlite = sqlite3.connect(data / "claims.sqlite3")
+        assert sqlite.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert len(acknowledged) > ROUNDS  # the clients really got through between the kills
     print(
-        f"\ncrashes: {attempts} submissions attempted, {len(acknowledged)} acknowledged, "
+        f"\ncrashes ({'postgresql' if database_url else 'sqlite'}): {attempts} submissions "
+        f"attempted, {len(acknowledged)} acknowledged, "
         f"{sum(r in by_reference for r in acknowledged)} found, {kills} kills survived, "
         f"{len(on_disk - referenced)} orphan files removed"
     )
