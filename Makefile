@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test site browser
+.PHONY: run test site browser postgres
 
 # The secret key is made once and kept in instance/, so sign-ins survive restarts.
 run: $(VENV)/.runtime site instance/secret_key
@@ -51,3 +51,17 @@ browser:
 	    echo "Chromium is missing: browser tests will be skipped. Install it with: sudo apt-get install chromium"; \
 	  fi; \
 	fi
+
+# A local PostgreSQL for the tests (CI runs them on both databases): installs Debian's
+# server when missing, starts it, and creates the role and database named below.
+PG_TEST_URL := postgresql://claims:claims@127.0.0.1/claims_test
+postgres:
+	@command -v pg_ctlcluster >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	@cluster=$$(pg_lsclusters -h | awk 'NR==1 {print $$1" "$$2}'); \
+	  pg_ctlcluster $$cluster start 2>/dev/null || pg_ctlcluster $$cluster status >/dev/null
+	@su postgres -c "psql -qtc \"SELECT 1 FROM pg_roles WHERE rolname = 'claims'\"" | grep -q 1 || \
+	  su postgres -c "psql -qc \"CREATE ROLE claims LOGIN SUPERUSER PASSWORD 'claims'\""
+	@su postgres -c "psql -qtc \"SELECT 1 FROM pg_database WHERE datname = 'claims_test'\"" | grep -q 1 || \
+	  su postgres -c "createdb -O claims claims_test"
+	@echo "PostgreSQL ready: CLAIMS_TEST_DATABASE_URL=$(PG_TEST_URL)"

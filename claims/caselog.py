@@ -77,6 +77,17 @@ CUSTOMER_EVENTS = (
 # Status changes the customer hears about by email (besides the confirmation).
 MAILED_STATUSES = (IN_REVIEW, WAITING_CUSTOMER, RESOLVED, CLOSED)
 
+# Every table of the log with its key, parents before children.
+COPIED_TABLES = (
+    ("cases", "id"),
+    ("photos", "id"),
+    ("events", "id"),
+    ("messages", "event_id"),
+    ("outbox", "id"),
+    ("agents", "name"),
+    ("agent_sessions", "token_hash"),
+)
+
 # References: unambiguous letters and digits (no I, L, O, U), 12 of them: 60 random bits.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_PREFIX = "HC"
@@ -646,6 +657,34 @@ class CaseLog:
             )
             self._add_event(case.id, "purged", "system", f"{len(names)} photo(s)")
         return names
+
+    # Moving a shop's log to another database
+
+    def copy_from(self, source: "CaseLog") -> dict[str, int]:
+        """Copy every row of another case log into this empty one, keeping every id, so
+        references, events, photos and their order stay exactly as they were. Returns the
+        rows copied per table."""
+        copied = {}
+        with self.writing() as db:
+            if db.scalar("SELECT COUNT(*) AS cases FROM cases"):
+                raise ValueError("The target case log is not empty; copy into an empty one.")
+            for table, key in COPIED_TABLES:
+                rows = source.db.execute(f"SELECT * FROM {table} ORDER BY {key}").fetchall()
+                for row in rows:
+                    columns = ", ".join(row)
+                    marks = ", ".join("?" for _ in row)
+                    db.execute(
+                        f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(row.values())
+                    )
+                copied[table] = len(rows)
+            if db.is_postgresql:  # new rows continue after the copied ids
+                for table, key in COPIED_TABLES:
+                    if key == "id":
+                        db.execute(
+                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                            f" (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+                        )
+        return copied
 
     # The mail outbox
 

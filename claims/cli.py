@@ -4,6 +4,7 @@ import json
 import re
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -32,6 +33,27 @@ def upgrade_db():
     """Bring the case log's tables to this version's schema (the service also does this when
     it starts). Safe to run again, and from several servers at once."""
     report_schema(CaseLog(current_app.config["DATABASE_URL"]).upgrade_schema())
+
+
+@claims_cli.command("migrate-sqlite-to-postgres")
+@click.argument("sqlite_path", type=click.Path(exists=True, dir_okay=False))
+def migrate_sqlite_to_postgres(sqlite_path: str):
+    """Copy a SQLite case log (e.g. instance/claims.sqlite3) into the PostgreSQL database named
+    by CLAIMS_DATABASE_URL, which must be empty. Photos stay where they are: point
+    CLAIMS_PHOTO_DIR at the same directory."""
+    target_url = current_app.config["DATABASE_URL"]
+    if not target_url.startswith(("postgresql://", "postgres://")):
+        raise click.ClickException("Set CLAIMS_DATABASE_URL to the PostgreSQL database first.")
+    source = CaseLog(f"sqlite:///{Path(sqlite_path).resolve()}")
+    source.upgrade_schema()  # an older log is brought up to date first
+    target = get_caselog()
+    try:
+        copied = target.copy_from(source)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    for table, rows in copied.items():
+        click.echo(f"{table:<16} {rows:>9} rows")
+    click.echo(f"Copied into {safe_url(target_url)}.")
 
 
 def report_schema(version: int) -> None:

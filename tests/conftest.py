@@ -1,6 +1,7 @@
 """Fixtures every suite reuses: the built help site, a local server for it, a real browser."""
 
 import asyncio
+import contextlib
 import email
 import email.policy
 import functools
@@ -157,16 +158,24 @@ def database_url(request) -> str | None:
     if request.param == "sqlite":
         yield None
         return
+    with fresh_schema(postgresql_url(request)) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def fresh_schema(server: str):
+    """A new, empty schema on the PostgreSQL server; yields a URL that uses it."""
     import psycopg
 
-    server = postgresql_url(request)
     schema = f"test_{secrets.token_hex(6)}"
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f"CREATE SCHEMA {schema}")
     separator = "&" if "?" in server else "?"
-    yield f"{server}{separator}options=-csearch_path%3D{schema}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f"DROP SCHEMA {schema} CASCADE")
+    try:
+        yield f"{server}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 @pytest.fixture
