@@ -467,3 +467,14 @@ def test_sessions_expire(app, runner):
     kim = Agent(app.test_client(), runner, "kim").create()
     assert kim.sign_in().status_code == 303
     assert kim.client.get("/agent/").headers["Location"].startswith("/agent/login")
+
+
+@pytest.mark.config(PROXY_COUNT=1)
+def test_behind_a_proxy_https_and_client_address_come_from_its_headers(app, runner):
+    kim = Agent(app.test_client(), runner, "kim").create()
+    signed_in = kim.client.post(
+        "/agent/login",
+        data={"name": "kim", "password": kim.password},
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"},
+    )
+    assert "Secure" in signed_in.headers["Set-Cookie"]

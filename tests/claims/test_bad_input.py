@@ -192,3 +192,19 @@ def test_every_problem_is_reported_at_once(customer):
     assert "Enter an email address like name@example.com." in page
     assert "Describe what happened." in page
     assert "Add at least one clear photo" in page
+
+
+@pytest.mark.config(PROXY_COUNT=1, RATELIMIT_ENABLED=True, RATELIMIT_STATUS="1 per minute")
+def test_behind_a_proxy_each_client_address_has_its_own_limit(client):
+    def look_up(address: str) -> int:
+        return client.post(
+            "/claims/status",
+            data={"reference": "HC-0000-0000-0000", "email": "a@example.com"},
+            headers={"X-Forwarded-For": address},
+        ).status_code
+
+    assert [look_up("203.0.113.1"), look_up("203.0.113.2"), look_up("203.0.113.1")] == [
+        400,
+        400,
+        429,
+    ]
