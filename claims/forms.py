@@ -39,6 +39,21 @@ def multi_line(value: str | None) -> str | None:
     return "".join(c for c in value if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
 
 
+def message_field(label: str, required: str = "", description: str = "") -> TextAreaField:
+    """A free-text message of at most DESCRIPTION_MAX characters; `required` is the
+    message shown when it is left empty (optional when not given)."""
+    presence = [DataRequired(required)] if required else []
+    return TextAreaField(
+        label,
+        description=description,
+        filters=[multi_line],
+        validators=[
+            *presence,
+            Length(max=DESCRIPTION_MAX, message=f"Write at most {DESCRIPTION_MAX:,} characters."),
+        ],
+    )
+
+
 class ClaimForm(FlaskForm):
     order_ref = StringField(
         "Order reference",
@@ -120,14 +135,7 @@ class StatusForm(FlaskForm):
 
 
 class ReplyForm(FlaskForm):
-    message = TextAreaField(
-        "Your answer",
-        filters=[multi_line],
-        validators=[
-            DataRequired("Write your answer."),
-            Length(max=DESCRIPTION_MAX, message=f"Write at most {DESCRIPTION_MAX:,} characters."),
-        ],
-    )
+    message = message_field("Your answer", required="Write your answer.")
     photos = MultipleFileField("Photos (optional)")
 
 
@@ -137,14 +145,10 @@ class LoginForm(FlaskForm):
 
 
 class AskCustomerForm(FlaskForm):
-    message = TextAreaField(
+    message = message_field(
         "What do you need from the customer?",
+        required="Say what the customer should send or answer.",
         description="The customer reads this on their status page and in an email.",
-        filters=[multi_line],
-        validators=[
-            DataRequired("Say what the customer should send or answer."),
-            Length(max=DESCRIPTION_MAX),
-        ],
     )
 
 
@@ -158,25 +162,16 @@ class ResolveForm(FlaskForm):
             AnyOf(list(OUTCOMES), message="Choose an outcome."),
         ],
     )
-    message = TextAreaField(
-        "Message to the customer (optional)",
-        filters=[multi_line],
-        validators=[Length(max=DESCRIPTION_MAX)],
-    )
+    message = message_field("Message to the customer (optional)")
 
 
 class CloseForm(FlaskForm):
-    message = TextAreaField(
-        "Why is the case closed? (shown to the customer, optional)",
-        filters=[multi_line],
-        validators=[Length(max=DESCRIPTION_MAX)],
-    )
+    message = message_field("Why is the case closed? (shown to the customer, optional)")
 
 
 class NoteForm(FlaskForm):
-    message = TextAreaField(
+    message = message_field(
         "Internal note",
+        required="Write the note.",
         description="Only agents see notes; the customer never does.",
-        filters=[multi_line],
-        validators=[DataRequired("Write the note."), Length(max=DESCRIPTION_MAX)],
     )
