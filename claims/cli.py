@@ -103,7 +103,7 @@ def export(since: datetime | None, status: str | None):
                 for photo in caselog.photos(case.id)
             ],
         }
-        click.echo(json.dumps(record, ensure_ascii=False))
+        click.echo(json.dumps(record))  # ASCII: safe for any line reader
 
 
 @claims_cli.command("send-mail")

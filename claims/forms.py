@@ -24,16 +24,21 @@ ORDER_REF_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/#-]*$")
 DESCRIPTION_MAX = 5000
 
 
+def text_only(value):
+    """A file part sent where the form expects text counts as no text."""
+    return value if isinstance(value, str) else None
+
+
 def single_line(value: str | None) -> str | None:
     """Drop invisible control characters (pasted NULs, escape codes) and outer spaces."""
-    if value is None:
+    if not isinstance(value, str):
         return None
     return "".join(c for c in value if unicodedata.category(c) != "Cc").strip()
 
 
 def multi_line(value: str | None) -> str | None:
     """Like single_line, but keep line breaks and tabs, with one kind of line break."""
-    if value is None:
+    if not isinstance(value, str):
         return None
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     return "".join(c for c in value if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
@@ -110,7 +115,7 @@ class ClaimForm(FlaskForm):
     # A field people never see; bots that fill in every field fill it too.
     website = StringField("Leave this field empty", validators=[Optional()])
     # The same form sent twice (double click, reload) carries the same id: one case.
-    submission_id = HiddenField()
+    submission_id = HiddenField(filters=[text_only])
 
 
 class StatusForm(FlaskForm):

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pillow_heif
-from PIL import Image, ImageFile, PngImagePlugin
+from PIL import ExifTags, Image, ImageCms, ImageFile, PngImagePlugin
 
 pillow_heif.register_heif_opener()
 
@@ -282,8 +282,11 @@ def _check_image(image: ImageFile.ImageFile, stream: BinaryIO, limits: PhotoLimi
     if image.format != "MPO" and getattr(image, "n_frames", 1) > 1:
         raise PhotoRejected(SEVERAL_PICTURES)
 
+    if "icc_profile" in image.info:
+        _check_icc_profile(image.info["icc_profile"])
     orientation = 1
     if image.format in ("JPEG", "MPO"):
+        _check_exif_thumbnail(image)
         orientation = _exif_orientation(image)
         # Scaled-down decoding still reads all the entropy-coded data, at a fraction of the cost.
         image.draft(image.mode, (max(width // 8, 1), max(height // 8, 1)))
@@ -295,6 +298,35 @@ def _check_image(image: ImageFile.ImageFile, stream: BinaryIO, limits: PhotoLimi
         width, height = converted.size
         return _Checked("HEIF", width, height, 1, converted)
     return _Checked(image.format, width, height, orientation, None)
+
+
+def _check_icc_profile(profile: bytes | None) -> None:
+    """A colour profile must be one Little CMS can read: browsers apply it when showing."""
+    try:
+        ImageCms.ImageCmsProfile(io.BytesIO(profile or b""))
+    except (OSError, ValueError, TypeError) as error:
+        raise PhotoRejected("This photo's color profile is damaged.") from error
+
+
+def _check_exif_thumbnail(image) -> None:
+    """Refuse an EXIF preview that points outside the file or is itself a bomb; it is
+    stripped anyway, but such a file is no honest photo."""
+    try:
+        ifd1 = image.getexif().get_ifd(ExifTags.IFD.IFD1)
+    except _DECODE_ERRORS:
+        return
+    if 0x0201 not in ifd1:
+        return
+    tiff = image.info.get("exif", b"")[6:]
+    offset, length = ifd1.get(0x0201, 0), ifd1.get(0x0202, 0)
+    if not (isinstance(offset, int) and isinstance(length, int)) or offset + length > len(tiff):
+        raise PhotoRejected("This photo's preview is damaged.")
+    try:
+        with Image.open(io.BytesIO(tiff[offset : offset + length]), formats=["JPEG"]) as thumb:
+            if thumb.width * thumb.height > 1024 * 1024:
+                raise PhotoRejected("This photo's preview is damaged.")
+    except _DECODE_ERRORS as error:
+        raise PhotoRejected("This photo's preview is damaged.") from error
 
 
 def _png_bit_depth(stream: BinaryIO) -> int:

@@ -137,7 +137,7 @@ def store_photos(field, uploads: list[FileStorage]) -> list[photos.StoredPhoto] 
 def file_case(form: ClaimForm, claim_type, stored: list[photos.StoredPhoto]) -> str:
     """Record the case (or find the one this same submission already filed)."""
     new = NewCase(
-        submission_key=submission_key(form),
+        submission_key=submission_key(form, stored),
         order_ref=form.order_ref.data,
         email=form.email.data,
         claim_type=claim_type.name,
@@ -157,7 +157,7 @@ def file_case(form: ClaimForm, claim_type, stored: list[photos.StoredPhoto]) -> 
     return case.reference
 
 
-def submission_key(form: ClaimForm) -> str:
+def submission_key(form: ClaimForm, stored=()) -> str:
     """Equal for the same form sent twice; different as soon as anything was changed."""
     fields = (
         form.submission_id.data or secrets.token_hex(16),
@@ -165,6 +165,7 @@ def submission_key(form: ClaimForm) -> str:
         form.email.data.casefold(),
         form.claim_type.data,
         form.description.data,
+        *sorted(photo.sha256 for photo in stored),
     )
     return hashlib.sha256("\0".join(fields).encode()).hexdigest()
 

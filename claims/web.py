@@ -1,6 +1,6 @@
 """What every response gets: security headers, rate limits, and friendly error pages."""
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -62,11 +62,31 @@ def init_app(app: Flask) -> None:
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    app.wsgi_app = CompleteBodies(app.wsgi_app)
+    app.before_request(refuse_nameless_parts)  # before the CSRF check, which trips on them
     csrf.init_app(app)
     limiter.init_app(app)
     app.after_request(add_security_headers)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(CSRFError, render_expired_form)
+
+
+class CompleteBodies:
+    """Have Werkzeug enforce Content-Length, so a body cut short is refused (RFC 9112 6.3)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("CONTENT_LENGTH"):
+            environ.pop("wsgi.input_terminated", None)
+        return self.wsgi_app(environ, start_response)
+
+
+def refuse_nameless_parts():
+    """A form part without a name is no browser's doing; refuse it before anything reads it."""
+    if request.method == "POST" and (None in request.form or None in request.files):
+        abort(400)
 
 
 def add_security_headers(response):

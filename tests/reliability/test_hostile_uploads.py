@@ -1,0 +1,207 @@
+"""Hostile uploads against the real service: every bad file is refused by name, nothing is
+stored, and the gunicorn worker's memory stays bounded while it reads them all."""
+
+import html
+import json
+import re
+import secrets
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.claim_client import ClaimClient
+from tests.conftest import flask_claims, start_service, stop_service
+from tests.reliability.hostile_files import BUILDERS, MB, corpus, good_jpeg
+
+PEAK_RSS_LIMIT_MB = 400
+GOOD_PHOTO_NAME = "kettle.jpg"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the service answered to one hostile upload, and what was on disk right after."""
+
+    status: int
+    page: str
+    new_photo_files: list[str]
+
+
+@dataclass(frozen=True)
+class Run:
+    """Everything the corpus run observed; the tests below check it piece by piece."""
+
+    outcomes: dict[str, Outcome]
+    too_large: tuple[int, str]
+    control_reference: str
+    exported: list[dict]
+    photo_files: list[str]
+    workers_before: list[int]
+    workers_after: list[int]
+    baseline_rss_mb: float
+    peak_rss_mb: float
+
+
+def photo_files(data_dir: Path) -> list[str]:
+    """Every file under the photo directory, temp files included."""
+    root = data_dir / "photos"
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    """The gunicorn master's child processes: its workers."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text()
+    return sorted(int(pid) for pid in children.split())
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set size so far (VmHWM), in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    kilobytes = int(re.search(r"^VmHWM:\s+(\d+) kB$", status, re.MULTILINE).group(1))
+    return kilobytes / 1024
+
+
+def description_for(filename: str) -> str:
+    """A claim description naming the hostile file, so a stored case shows which file got in."""
+    return f"Hostile upload check with the file {filename} attached."
+
+
+def post_too_large_request(base: str, fields: dict[str, str], size: int) -> tuple[int, str]:
+    """POST a claim whose body is `size` bytes of photo, streamed as a browser would.
+
+    The server may answer and close before the body is sent; the answer is read anyway.
+    """
+    boundary = secrets.token_hex(16)
+    head = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    )
+    head += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; '
+        'filename="everything.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    address = urlsplit(base)
+    request = (
+        f"POST /claims/new HTTP/1.1\r\nHost: {address.netloc}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {len(head) + size + len(tail)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    block = b"\xff" * MB
+    with socket.create_connection((address.hostname, address.port), timeout=30) as connection:
+        try:
+            connection.sendall(request + head)
+            for _ in range(size // MB):
+                connection.sendall(block)
+            connection.sendall(tail)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server refused early; its answer is waiting to be read
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    status_line, _, rest = received.partition(b"\r\n")
+    return int(status_line.split()[1]), rest.partition(b"\r\n\r\n")[2].decode()
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory) -> Run:
+    """Send every hostile file (next to a good photo) through the claim form of a one-worker
+    service, then one request over the size limit, then a valid claim as a control."""
+    data = tmp_path_factory.mktemp("hostile") / "data"
+    process, base = start_service(data, workers=1)
+    try:
+        workers_before = worker_pids(process.pid)
+        baseline = peak_rss_mb(workers_before[0])
+        client = ClaimClient(base)
+        good = (good_jpeg(), GOOD_PHOTO_NAME)
+        outcomes = {}
+        for hostile in corpus():
+            before = photo_files(data)
+            fields = {
+                **client.form_fields("/claims/new"),
+                "order_ref": "100234",
+                "email": "ana@example.com",
+                "claim_type": "defective-item",
+                "description": description_for(hostile.filename),
+            }
+            status, page = client.post(
+                "/claims/new", fields, [good, (hostile.content, hostile.filename)]
+            )
+            new_files = sorted(set(photo_files(data)) - set(before))
+            outcomes[hostile.kind] = Outcome(status, page, new_files)
+        too_large = post_too_large_request(
+            base, {**client.form_fields("/claims/new"), "claim_type": "defective-item"}, 130 * MB
+        )
+        control = client.submit([good], description="Control claim after the hostile files.")
+        workers_after = worker_pids(process.pid)
+        peak = peak_rss_mb(workers_after[0])
+    finally:
+        stop_service(process)
+    export = flask_claims(data, "export")
+    assert export.returncode == 0, export.stderr
+    return Run(
+        outcomes=outcomes,
+        too_large=too_large,
+        control_reference=control,
+        exported=[json.loads(line) for line in export.stdout.split("\n") if line],
+        photo_files=photo_files(data),
+        workers_before=workers_before,
+        workers_after=workers_after,
+        baseline_rss_mb=baseline,
+        peak_rss_mb=peak,
+    )
+
+
+@pytest.mark.parametrize("kind", BUILDERS)
+def test_hostile_file_is_refused_with_a_message_naming_it_and_nothing_is_stored(hostile_run, kind):
+    filename = BUILDERS[kind][0]
+    outcome = hostile_run.outcomes[kind]
+    page = html.unescape(outcome.page)
+
+    assert outcome.status == 400, f"answered {outcome.status}, stored {outcome.new_photo_files}"
+    assert f"{filename}: " in page
+    assert "please choose your photos again" in page
+    assert outcome.new_photo_files == []  # not the hostile file, nor the good one sent with it
+    assert [
+        case["reference"]
+        for case in hostile_run.exported
+        if case["description"] == description_for(filename)
+    ] == []
+
+
+def test_request_over_the_size_limit_gets_the_friendly_413_page(hostile_run):
+    status, page = hostile_run.too_large
+
+    assert status == 413
+    assert "What you sent is too large" in page
+    assert "send fewer or smaller photos" in page
+
+
+def test_worker_memory_stays_bounded_and_the_worker_never_dies(hostile_run, capsys):
+    tried = len(hostile_run.outcomes) + 1  # the corpus and the request over the size limit
+    with capsys.disabled():
+        print(
+            f"\nhostile uploads: {tried} bad uploads tried ({len(hostile_run.outcomes)} files "
+            f"+ 1 request over the size limit); gunicorn worker peak RSS (VmHWM) "
+            f"{hostile_run.peak_rss_mb:.0f} MB, {hostile_run.baseline_rss_mb:.0f} MB at start"
+        )
+
+    assert len(hostile_run.outcomes) >= 40
+    assert hostile_run.workers_after == hostile_run.workers_before  # no crash, no restart
+    assert hostile_run.peak_rss_mb < PEAK_RSS_LIMIT_MB
+
+
+def test_service_still_files_a_valid_claim_after_the_corpus_and_leaves_no_stray_file(
+    hostile_run,
+):
+    hostile = {description_for(filename) for filename, _ in BUILDERS.values()}
+    [case] = [c for c in hostile_run.exported if c["description"] not in hostile]
+    assert case["reference"] == hostile_run.control_reference
+    [photo] = case["photos"]
+    assert photo["original_name"] == GOOD_PHOTO_NAME
+    assert photo["sha256"] is not None  # its file is on disk
+
+    kept = sorted(p["stored_name"] for c in hostile_run.exported for p in c["photos"])
+    assert hostile_run.photo_files == kept  # no orphan or temp file from a refused upload
