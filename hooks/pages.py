@@ -16,17 +16,21 @@ def source_path(page) -> str:
     return os.path.relpath(page.file.abs_src_path)
 
 
-def numbered_lines(markdown: str, page):
-    """Yield (line number in the source file, line) for every line outside fenced code.
+def first_line_number(markdown: str, page) -> int:
+    """The line of the source file where the Markdown MkDocs hands to hooks begins.
 
     MkDocs hands hooks the Markdown without its front matter, so the count starts
     after however many lines the front matter took in the file.
     """
     with open(page.file.abs_src_path, encoding="utf-8-sig") as source:
         file_lines = source.read().count("\n")
-    first = file_lines - markdown.count("\n") + 1
+    return file_lines - markdown.count("\n") + 1
+
+
+def numbered_lines(markdown: str, page):
+    """Yield (line number in the source file, line) for every line outside fenced code."""
     in_fence = False
-    for number, line in enumerate(markdown.split("\n"), start=first):
+    for number, line in enumerate(markdown.split("\n"), start=first_line_number(markdown, page)):
         if FENCE.match(line):
             in_fence = not in_fence
         elif not in_fence:

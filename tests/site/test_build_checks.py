@@ -77,7 +77,8 @@ def test_unknown_claim_type_fails_the_build_naming_file_line_and_known_types(pro
     ],
 )
 def test_content_check_fails_the_build_with_file_and_line(project, body, message):
-    add_page(project, "checked.md", f"---\ndescription: A page to check.\n---\n\n# Checked\n\n{body}")
+    front_matter = "---\ndescription: A page to check.\n---\n\n"
+    add_page(project, "checked.md", f"{front_matter}# Checked\n\n{body}")
     result = build_site(project / "site", project)
     assert result.returncode != 0
     assert message in result.stderr

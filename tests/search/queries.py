@@ -1,0 +1,18 @@
+"""The customer query set (queries.toml): what customers type, and which questions answer it."""
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+QUERIES_FILE = Path(__file__).with_name("queries.toml")
+
+
+@dataclass(frozen=True)
+class QuerySet:
+    answers: dict[str, list[str]]  # query -> the questions that answer it
+
+    @classmethod
+    def read(cls, path: Path = QUERIES_FILE) -> "QuerySet":
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        questions = data["answers"]
+        return cls({q: [questions[name] for name in names] for q, names in data["queries"].items()})
