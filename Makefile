@@ -1,5 +1,7 @@
-# make run   build the help site, serve it and the claim service on http://127.0.0.1:$(PORT)
-# make test  lint, strict site build, then the whole test suite
+# make run    build the help site, serve it and the claim service on http://127.0.0.1:$(PORT)
+# make test   lint, strict site build, then the whole test suite
+# make bench  every benchmark against a baseline measured in the same run (not part of test;
+#             CLAIMS_TEST_DATABASE_URL adds PostgreSQL figures)
 #
 # Both set up .venv (and, for tests, the browser tools) only when their inputs changed.
 
@@ -9,7 +11,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test site browser postgres
+.PHONY: run test site browser postgres bench
 
 # The secret key is made once and kept in instance/, so sign-ins survive restarts.
 run: $(VENV)/.runtime site instance/secret_key
@@ -21,6 +23,9 @@ test: $(VENV)/.dev node_modules/.installed browser
 	$(BIN)/ruff format --check .
 	$(BIN)/mkdocs build --strict --quiet
 	$(BIN)/pytest
+
+bench: $(VENV)/.bench bench/node_modules/.installed browser
+	$(BIN)/python -m bench.run
 
 site: $(VENV)/.runtime
 	$(BIN)/mkdocs build --strict --quiet
@@ -36,6 +41,14 @@ $(VENV)/.runtime: requirements.txt
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(VENV)/.bench: $(VENV)/.dev bench/requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+bench/node_modules/.installed: bench/package.json bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
