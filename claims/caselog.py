@@ -487,23 +487,34 @@ class CaseLog:
         """1 for the next case to be taken; None when the case is not waiting."""
         if case.status != WAITING:
             return None
+        # The cases ahead in QUEUE_ORDER (lane_rank, id), counted as two exact ranges of the
+        # queue index: SQLite bounds a row-value comparison by its first column only.
+        rank = LANE_RANK[case.lane]
         ahead = self.db.scalar(
-            f"SELECT COUNT(*) AS ahead FROM cases WHERE status = ? AND ({QUEUE_ORDER}) < (?, ?)",
-            (WAITING, LANE_RANK[case.lane], case.id),
+            "SELECT (SELECT COUNT(*) FROM cases WHERE status = ? AND lane_rank < ?)"
+            " + (SELECT COUNT(*) FROM cases WHERE status = ? AND lane_rank = ? AND id < ?)"
+            " AS ahead",
+            (WAITING, rank, WAITING, rank, case.id),
         )
         return ahead + 1
 
     def queue_summary(self) -> QueueSummary:
         """How many cases wait in each lane, and since when the oldest has waited."""
-        per_lane = dict.fromkeys(LANE_RANK, 0)
-        for row in self.db.execute(
-            "SELECT lane, COUNT(*) AS waiting FROM cases WHERE status = ? GROUP BY lane",
-            (WAITING,),
-        ):
-            per_lane[row["lane"]] = row["waiting"]
-        oldest = self.db.scalar(
-            "SELECT MIN(received_at) AS oldest FROM cases WHERE status = ?", (WAITING,)
-        )
+        # Read from the queue index alone: each lane by its rank, and the oldest case as the
+        # smallest id (cases are numbered in the order received).
+        per_lane, first_ids = {}, []
+        for lane, rank in LANE_RANK.items():
+            row = self.db.execute(
+                "SELECT COUNT(*) AS waiting, MIN(id) AS first FROM cases"
+                " WHERE status = ? AND lane_rank = ?",
+                (WAITING, rank),
+            ).fetchone()
+            per_lane[lane] = row["waiting"]
+            if row["first"] is not None:
+                first_ids.append(row["first"])
+        oldest = None
+        if first_ids:
+            oldest = self.db.scalar("SELECT received_at FROM cases WHERE id = ?", (min(first_ids),))
         return QueueSummary(per_lane, oldest)
 
     def photo_counts(self, case_ids: list[int]) -> dict[int, int]:
