@@ -2,11 +2,13 @@
 
 from flask import Flask
 
-from claims import agent, cli, config, db, helpsite, mail, public, web
-
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Assemble the application: settings, storage, mail, web plumbing, pages, commands."""
+    # Imported here, not at the top: the help site's build reads claims.catalog and should
+    # not load the whole service (database drivers, image codecs) to do so.
+    from claims import agent, cli, config, db, helpsite, mail, public, web
+
     app = Flask(__name__, instance_relative_config=True, static_url_path="/claims/static")
     app.config.from_object(config.Defaults)
     if test_config is None:
@@ -28,5 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def health():
     """For load balancers and uptime checks: the case log answers."""
-    db.get_caselog().queue(limit=1)
+    from claims.db import get_caselog
+
+    get_caselog().queue(limit=1)
     return {"status": "ok"}

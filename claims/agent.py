@@ -4,6 +4,7 @@ Every route here needs a signed-in agent (sessions are kept server-side, so sign
 disabling an agent ends them at once); photos are served from here only.
 """
 
+import functools
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -38,8 +39,15 @@ from claims.web import limiter
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 
 PAGE_SIZE = 50
-# Checked when the name is unknown, so a wrong name takes as long as a wrong password.
-UNKNOWN_AGENT_HASH = generate_password_hash("no such agent")
+
+
+@functools.cache
+def unknown_agent_hash() -> str:
+    """Checked when the name is unknown, so a wrong name takes as long as a wrong password.
+    Made on first use: a scrypt hash is too slow to make at every import."""
+    return generate_password_hash("no such agent")
+
+
 SIGN_IN_FAILED = "That name and password do not match. Check them and try again."
 
 
@@ -69,7 +77,9 @@ def login():
     if form.validate_on_submit():
         caselog = get_caselog()
         known_hash = caselog.agent_password_hash(form.name.data)
-        password_matches = check_password_hash(known_hash or UNKNOWN_AGENT_HASH, form.password.data)
+        password_matches = check_password_hash(
+            known_hash or unknown_agent_hash(), form.password.data
+        )
         if known_hash and password_matches:
             session.clear()  # a fresh session: nothing from before sign-in carries over
             hours = current_app.config["AGENT_SESSION_HOURS"]
