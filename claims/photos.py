@@ -1,9 +1,10 @@
 """Customer photos: check an upload by its content, strip its metadata, store it durably.
 
 A photo is accepted only when Pillow reads it as a still, ordinary 8-bit JPEG, PNG, WebP or
-HEIC image. JPEG, PNG and WebP files are then rewritten losslessly, segment by segment, keeping
-only what is needed to display the picture; HEIC is converted to JPEG because agents' browsers
-cannot show it. The result is stored under a generated name in a two-character shard directory.
+HEIC image (a JPEG's tables and scans are checked by libjpeg on a skeleton: see _Skeleton).
+JPEG, PNG and WebP files are then rewritten losslessly, segment by segment, keeping only what
+is needed to display the picture; HEIC is converted to JPEG because agents' browsers cannot
+show it. The result is stored under a generated name in a two-character shard directory.
 """
 
 import hashlib
@@ -288,9 +289,8 @@ def _check_image(image: ImageFile.ImageFile, stream: BinaryIO, limits: PhotoLimi
     if image.format in ("JPEG", "MPO"):
         _check_exif_thumbnail(image)
         orientation = _exif_orientation(image)
-        # Scaled-down decoding still reads all the entropy-coded data, at a fraction of the cost.
-        image.draft(image.mode, (max(width // 8, 1), max(height // 8, 1)))
-    image.load()
+    else:
+        image.load()  # a JPEG is decoded from its skeleton while it is stripped (_strip_jpeg)
     if image.format == "HEIF":
         converted = image if image.mode == "RGB" else image.convert("RGB")
         icc_profile = image.info.get("icc_profile")
@@ -362,7 +362,8 @@ def _rewrite(checked: _Checked, stream: BinaryIO, write: _Write) -> None:
     elif checked.format == "WEBP":
         _strip_webp(stream, write)
     else:
-        _strip_jpeg(reader, write, _orientation_segment(checked.orientation))
+        skeleton = _strip_jpeg(reader, write, _orientation_segment(checked.orientation))
+        _check_jpeg_skeleton(skeleton)
 
 
 class _Reader:
@@ -404,29 +405,17 @@ class _Reader:
                 write(data)
 
     def copy_entropy_coded(self, write: _Write) -> None:
-        """Copy JPEG scan data up to the next marker.
-
-        In scan data 0xFF is followed by 0x00 (a stuffed byte) or RST0-7; any other byte after
-        0xFF starts the next marker (possibly after 0xFF fill bytes).
-        """
-        scan = self._position
+        """Copy JPEG scan data up to the next marker (see _MARKER_IN_SCAN)."""
         while True:
-            found = self._buffer.find(b"\xff", scan)
-            if found < 0 or found + 1 == len(self._buffer):
-                end = len(self._buffer) if found < 0 else found
-                write(self._buffer[self._position : end])
-                self._position = end
-                if not self._fill(1 if found < 0 else 2):
-                    raise _Malformed("the scan data has no end")
-                scan = self._position
-                continue
-            follower = self._buffer[found + 1]
-            if follower == 0x00 or 0xD0 <= follower <= 0xD7:
-                scan = found + 2
-                continue
-            write(self._buffer[self._position : found])
-            self._position = found
-            return
+            marker = _MARKER_IN_SCAN.search(self._buffer, self._position)
+            # A 0xFF at the end of the buffer stays unread: the byte after it decides.
+            end = marker.start() if marker else len(self._buffer) - self._buffer.endswith(b"\xff")
+            write(self._buffer[self._position : end])
+            self._position = end
+            if marker:
+                return
+            if not self._fill(2):
+                raise _Malformed("the scan data has no end")
 
 
 # JPEG markers
@@ -434,29 +423,37 @@ _SOI, _EOI, _SOS, _APP0, _APP1, _APP2, _APP14 = 0xD8, 0xD9, 0xDA, 0xE0, 0xE1, 0x
 _SOF_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 _TABLE_MARKERS = {0xC4, 0xCC, 0xDB, 0xDC, 0xDD}  # DHT, DAC, DQT, DNL, DRI
 _STANDALONE_MARKERS = {0x01, *range(0xD0, 0xD8)}  # TEM, RST0-7: no length field
+# In scan data 0xFF is followed by 0x00 (a stuffed byte) or RST0-7; any other byte after 0xFF
+# starts the next marker (possibly after 0xFF fill bytes).
+_MARKER_IN_SCAN = re.compile(rb"\xff[^\x00\xd0-\xd7]")
+_SCAN_SAMPLE = 4096  # bytes of each scan kept in the skeleton: a few rows of blocks
+_MAX_SCANS = 100  # a progressive photo has about ten; thousands would make decoding crawl
 
 
-def _strip_jpeg(reader: _Reader, write: _Write, orientation_segment: bytes) -> None:
+def _strip_jpeg(reader: _Reader, write: _Write, orientation_segment: bytes) -> bytes:
     """Copy a JPEG's image-bearing segments up to the first EOI, dropping all metadata.
 
     Dropped: EXIF and XMP (APP1), IPTC (APP13), comments, the MPF index and every other APPn.
     Kept: JFIF (without its thumbnail), ICC profile, Adobe color transform, tables, frame and
     scans. Everything after the first EOI (further MPO frames, appended files) is dropped.
+    Returns the skeleton of what was written (see _Skeleton).
     """
     if reader.read(2) != b"\xff\xd8":
         raise _Malformed("no JPEG start marker")
-    write(b"\xff\xd8")
+    out = _Skeleton(write)
+    out.segment(b"\xff\xd8")
     pending = orientation_segment  # goes after SOI, or after APP0 JFIF when there is one
-    seen_frame = seen_scan = False
+    seen_frame = False
+    scans = 0
     while True:
         marker = _read_marker(reader)
         if marker == _EOI:
-            if not (seen_frame and seen_scan):
+            if not (seen_frame and scans):
                 raise _Malformed("no image before the end marker")
-            write(b"\xff\xd9")
-            return
+            out.segment(b"\xff\xd9")
+            return bytes(out.data)
         if marker in _STANDALONE_MARKERS:
-            write(bytes((0xFF, marker)))
+            out.segment(bytes((0xFF, marker)))
             continue
         if marker == _SOI:
             raise _Malformed("a second start marker")
@@ -467,15 +464,52 @@ def _strip_jpeg(reader: _Reader, write: _Write, orientation_segment: bytes) -> N
         if payload is None:
             continue
         if pending and not (marker == _APP0 and payload.startswith(b"JFIF\x00")):
-            write(pending)
+            out.segment(pending)
             pending = b""
-        write(bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload)
+        out.segment(bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload)
         seen_frame = seen_frame or marker in _SOF_MARKERS
         if marker == _SOS:
             if not seen_frame:
                 raise _Malformed("a scan before the frame header")
-            seen_scan = True
-            reader.copy_entropy_coded(write)
+            scans += 1
+            if scans > _MAX_SCANS:
+                raise _Malformed("too many scans")
+            reader.copy_entropy_coded(out.scan)
+
+
+class _Skeleton:
+    """Passes a stripped JPEG on to `write`, keeping a copy with each scan's data cut short.
+
+    The skeleton has every header and table of the stored picture. Decoding it makes libjpeg
+    check all of them, as it would when showing the photo, at a tiny fraction of the cost of
+    decoding every scan in full: cut scan data is only a warning to libjpeg. (So is damaged scan
+    data, which is why a full decode would catch no more.)
+    """
+
+    def __init__(self, write: _Write) -> None:
+        self._write = write
+        self.data = bytearray()
+        self._scan_room = 0
+
+    def segment(self, data: bytes) -> None:
+        self._write(data)
+        self.data += data
+        self._scan_room = _SCAN_SAMPLE
+
+    def scan(self, data: bytes) -> None:
+        self._write(data)
+        self.data += data[: self._scan_room]
+        self._scan_room -= min(len(data), self._scan_room)
+
+
+def _check_jpeg_skeleton(skeleton: bytes) -> None:
+    """Decode the skeleton at 1/8 scale; libjpeg refuses undefined tables and bad scan layouts."""
+    try:
+        with Image.open(io.BytesIO(skeleton), formats=["JPEG"]) as image:
+            image.draft(image.mode, (max(image.width // 8, 1), max(image.height // 8, 1)))
+            image.load()
+    except _DECODE_ERRORS as error:
+        raise PhotoRejected(DAMAGED) from error
 
 
 def _read_marker(reader: _Reader) -> int:

@@ -424,6 +424,23 @@ def jpeg_with_missing_quantization_table() -> bytes:
     return bytes(data)
 
 
+def progressive_jpeg_with_a_bad_last_scan() -> bytes:
+    """Only libjpeg knows this is impossible: the last scan's spectral range runs past 63."""
+    data = bytearray(encode(picture(), "JPEG", progressive=True))
+    scan = data.rindex(b"\xff\xda")
+    components = data[scan + 4]
+    data[scan + 5 + 2 * components] = 70  # Ss, the start of the spectral range
+    return bytes(data)
+
+
+def jpeg_with_too_many_scans() -> bytes:
+    """A progressive JPEG whose last scan comes round again and again: libjpeg only warns, but
+    each repeat costs a pass over the whole picture."""
+    data = encode(picture(), "JPEG", progressive=True)
+    last_scan, end = data.rindex(b"\xff\xda"), data.rindex(b"\xff\xd9")
+    return data[:end] + data[last_scan:end] * photos._MAX_SCANS + data[end:]
+
+
 def png_16_bit_rgb() -> bytes:
     rows = b"".join(b"\x00" + bytes(range(6)) * 4 for _ in range(4))
     return raw_png(4, 4, 16, 2, zlib.compress(rows))
@@ -463,6 +480,8 @@ REJECTED = {
     "jpeg missing its end": (lambda: encode(picture(), "JPEG")[:-2], DAMAGED),
     "garbage in jpeg scan data": (jpeg_with_garbage_in_scan, DAMAGED),
     "jpeg naming a missing table": (jpeg_with_missing_quantization_table, DAMAGED),
+    "progressive jpeg with a bad last scan": (progressive_jpeg_with_a_bad_last_scan, DAMAGED),
+    "jpeg with too many scans": (jpeg_with_too_many_scans, DAMAGED),
     "truncated png": (lambda: (data := encode(picture(), "PNG"))[: len(data) // 2], DAMAGED),
     "truncated webp": (lambda: (data := encode(picture(), "WEBP"))[: len(data) // 2], DAMAGED),
     "cmyk jpeg": (lambda: encode(picture().convert("CMYK"), "JPEG"), UNUSUAL),
@@ -517,11 +536,22 @@ def test_image_at_the_pixel_limit_is_accepted(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore:.*:UserWarning")  # Pillow's notes on corrupt EXIF
-@pytest.mark.parametrize("format", ["JPEG", "PNG", "WEBP"])
-def test_damaged_files_are_rejected_or_stored_readable_never_crash(tmp_path, format):
-    """Flip bytes all over a file: every outcome is a PhotoRejected or a readable stored file."""
-    original = encode(picture((48, 32)), format, exif=camera_exif())
-    generator = random.Random(format)
+@pytest.mark.parametrize(
+    "format, options",
+    [
+        ("JPEG", {}),
+        ("JPEG", {"progressive": True}),
+        ("JPEG", {"restart_marker_blocks": 1}),
+        ("PNG", {}),
+        ("WEBP", {}),
+    ],
+    ids=["jpeg", "progressive-jpeg", "jpeg-with-restarts", "png", "webp"],
+)
+def test_damaged_files_are_rejected_or_stored_readable_never_crash(tmp_path, format, options):
+    """Flip bytes all over a file: every outcome is a PhotoRejected or a stored file that
+    decodes in full (JPEGs are checked on a skeleton, so this is what proves that enough)."""
+    original = encode(picture((48, 32)), format, exif=camera_exif(), **options)
+    generator = random.Random(f"{format}{options}")
     for _ in range(150):
         data = bytearray(original)
         for _ in range(generator.randint(1, 4)):
