@@ -427,6 +427,7 @@ _STANDALONE_MARKERS = {0x01, *range(0xD0, 0xD8)}  # TEM, RST0-7: no length field
 # starts the next marker (possibly after 0xFF fill bytes).
 _MARKER_IN_SCAN = re.compile(rb"\xff[^\x00\xd0-\xd7]")
 _SCAN_SAMPLE = 4096  # bytes of each scan kept in the skeleton: a few rows of blocks
+_SKELETON_ROWS = 32  # the skeleton's picture height: a row of the tallest blocks (MCUs)
 _MAX_SCANS = 100  # a progressive photo has about ten; thousands would make decoding crawl
 
 
@@ -466,7 +467,8 @@ def _strip_jpeg(reader: _Reader, write: _Write, orientation_segment: bytes) -> b
         if pending and not (marker == _APP0 and payload.startswith(b"JFIF\x00")):
             out.segment(pending)
             pending = b""
-        out.segment(bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload)
+        segment = bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload
+        out.segment(segment, frame=marker in _SOF_MARKERS)
         seen_frame = seen_frame or marker in _SOF_MARKERS
         if marker == _SOS:
             if not seen_frame:
@@ -478,12 +480,13 @@ def _strip_jpeg(reader: _Reader, write: _Write, orientation_segment: bytes) -> b
 
 
 class _Skeleton:
-    """Passes a stripped JPEG on to `write`, keeping a copy with each scan's data cut short.
+    """Passes a stripped JPEG on to `write`, keeping a copy cut down to its skeleton.
 
-    The skeleton has every header and table of the stored picture. Decoding it makes libjpeg
-    check all of them, as it would when showing the photo, at a tiny fraction of the cost of
-    decoding every scan in full: cut scan data is only a warning to libjpeg. (So is damaged scan
-    data, which is why a full decode would catch no more.)
+    The skeleton has every header and table of the stored picture, a frame only a few rows
+    tall and the first bytes of each scan. Decoding it makes libjpeg check every header and
+    table, as it would when showing the photo, at a tiny fraction of the cost of decoding the
+    photo: scan data that is cut short or damaged is only a warning to libjpeg, so a full
+    decode would catch no more.
     """
 
     def __init__(self, write: _Write) -> None:
@@ -491,8 +494,11 @@ class _Skeleton:
         self.data = bytearray()
         self._scan_room = 0
 
-    def segment(self, data: bytes) -> None:
+    def segment(self, data: bytes, frame: bool = False) -> None:
         self._write(data)
+        if frame:  # height: bytes 5 and 6 of a frame header
+            (height,) = struct.unpack(">H", data[5:7])
+            data = data[:5] + struct.pack(">H", min(height, _SKELETON_ROWS)) + data[7:]
         self.data += data
         self._scan_room = _SCAN_SAMPLE
 
