@@ -18,8 +18,9 @@ from claims import create_app
 STAGES = {
     "wsgi_app": "Flask, forms, page, other",
     "_load_form_data": "read the multipart body (spool photos to temp files)",
-    "_open_and_check": "check the photo: decode it (JPEG at 1/8 scale)",
-    "_rewrite": "strip metadata (HEIC: encode as JPEG)",
+    "_open_and_check": "check the photo (PNG, HEIC: decode it)",
+    "_check_jpeg_skeleton": "check a JPEG: decode its skeleton",
+    "_rewrite": "strip metadata and hash (HEIC: encode as JPEG)",
     "_store_durably": "write the photo, fsync file and directory",
     "file_case": "case log: insert and commit (fsync)",
     "get_caselog": "case log: open a connection",

@@ -4,14 +4,30 @@ Queries are written once, with ``?`` placeholders, and rows come back as dicts. 
 transaction starts the way each database needs: SQLite takes its write lock at once
 (``BEGIN IMMEDIATE``); PostgreSQL locks rows where a query asks (``FOR UPDATE``).
 Failures of the storage itself (disk full, read-only, server gone) become ``Unavailable``.
+
+SQLite connections are opened per use: that costs a fraction of a millisecond. PostgreSQL
+connections cost several (a new server process, password hashing), so each process keeps a
+pool of them.
 """
 
+import atexit
 import contextlib
+import os
 import sqlite3
+import threading
 from pathlib import Path
 
 import psycopg
 from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+# One connection per thread of a gunicorn worker, plus the mail courier; more threads wait.
+POOL_SIZE = 8
+# A request waits this long for a connection (e.g. while the server restarts), then gets a 503.
+POOL_TIMEOUT = 5.0
+
+_pools: dict[tuple[int, str], ConnectionPool] = {}
+_pools_lock = threading.Lock()
 
 
 class Unavailable(Exception):
@@ -32,7 +48,8 @@ class Database:
                 self.connection = self._sqlite(Path(url.removeprefix("sqlite:///")))
             elif url.startswith(("postgresql://", "postgres://")):
                 self.kind = "postgresql"
-                self.connection = psycopg.connect(url, autocommit=True, row_factory=dict_row)
+                self._pool = _postgresql_pool(url)
+                self.connection = self._pool.getconn()
             else:
                 raise ValueError(
                     f"Unsupported database URL {url!r}: use sqlite:///PATH or postgresql://…"
@@ -86,4 +103,34 @@ class Database:
         return " FOR UPDATE SKIP LOCKED" if skip_locked else " FOR UPDATE"
 
     def close(self) -> None:
-        self.connection.close()
+        """Close the connection, or give it back to the pool (which ends any transaction)."""
+        if self.is_postgresql:
+            self._pool.putconn(self.connection)
+        else:
+            self.connection.close()
+
+
+def _postgresql_pool(url: str) -> ConnectionPool:
+    """This process's pool for `url`: a forked worker must not share its parent's sockets."""
+    key = (os.getpid(), url)
+    with _pools_lock:
+        if key not in _pools:
+            _pools[key] = ConnectionPool(
+                url,
+                kwargs={"autocommit": True, "row_factory": dict_row},
+                min_size=1,
+                max_size=POOL_SIZE,
+                timeout=POOL_TIMEOUT,
+                check=ConnectionPool.check_connection,  # drop connections the server ended
+                open=True,
+            )
+        return _pools[key]
+
+
+@atexit.register
+def close_pools() -> None:
+    """Close this process's PostgreSQL connections (at exit; tests also call it)."""
+    with _pools_lock:
+        mine = [key for key in _pools if key[0] == os.getpid()]
+        for key in mine:
+            _pools.pop(key).close()

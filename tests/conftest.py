@@ -167,6 +167,8 @@ def fresh_schema(server: str):
     """A new, empty schema on the PostgreSQL server; yields a URL that uses it."""
     import psycopg
 
+    from claims.database import close_pools
+
     schema = f"test_{secrets.token_hex(6)}"
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f"CREATE SCHEMA {schema}")
@@ -174,6 +176,7 @@ def fresh_schema(server: str):
     try:
         yield f"{server}{separator}options=-csearch_path%3D{schema}"
     finally:
+        close_pools()  # the apps of this test are done with it
         with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f"DROP SCHEMA {schema} CASCADE")
 
