@@ -43,11 +43,7 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("CLAIMS_TEST_DATABASE_URL"),
-        help="a PostgreSQL server to compare with SQLite (a throw-away schema is used)",
-    )
+    submissions.add_database_url_argument(parser)
     parser.add_argument(
         "--skip", action="append", default=[], choices=("submissions", "queue", "site", "search")
     )

@@ -325,13 +325,18 @@ def run(
     return "\n".join(texts), lines
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_database_url_argument(parser: argparse.ArgumentParser) -> None:
+    """--database-url: also measure on this PostgreSQL server (shared with bench.run)."""
     parser.add_argument(
         "--database-url",
         default=os.environ.get("CLAIMS_TEST_DATABASE_URL"),
         help="a PostgreSQL server to compare with SQLite (a throw-away schema is used)",
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_database_url_argument(parser)
     parser.add_argument("--rounds", type=int, default=2, help="rounds per server and setting")
     parser.add_argument("--seconds", type=float, default=1.5, help="length of a round")
     args = parser.parse_args()

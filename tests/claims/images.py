@@ -2,6 +2,8 @@
 
 import io
 import os
+import struct
+import zlib
 
 from PIL import Image
 
@@ -43,3 +45,46 @@ def heic() -> bytes:
 
     register_heif_opener()
     return photo("HEIF", size=(320, 240), quality=70)
+
+
+# Files built byte by byte, for what Pillow will not write
+
+
+def jpeg_segment(marker: int, payload: bytes) -> bytes:
+    return bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def png_chunk(chunk_type: bytes, data: bytes) -> bytes:
+    body = chunk_type + data
+    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+
+def insert_png_chunks(data: bytes, *chunks: bytes, before: bytes = b"IEND") -> bytes:
+    position = data.index(before) - 4
+    return data[:position] + b"".join(chunks) + data[position:]
+
+
+def raw_png(width: int, height: int, bit_depth: int, color_type: int, rows: bytes) -> bytes:
+    """A PNG built by hand, for what Pillow will not write (16-bit RGB, giant dimensions)."""
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", rows)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def bilevel_png(width: int, height: int) -> bytes:
+    """A real, valid 1-bit PNG of any size: all-zero rows compress to almost nothing."""
+    compressor = zlib.compressobj(9)
+    row = bytes(1 + (width + 7) // 8)
+    rows_per_block = max(1, (1 << 20) // len(row))
+    block = row * rows_per_block
+    compressed, remaining = [], height
+    while remaining:
+        count = min(remaining, rows_per_block)
+        compressed.append(compressor.compress(block[: count * len(row)]))
+        remaining -= count
+    compressed.append(compressor.flush())
+    return raw_png(width, height, 1, 0, b"".join(compressed))

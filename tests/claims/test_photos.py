@@ -20,6 +20,13 @@ from PIL import Image, ImageCms, PngImagePlugin
 
 from claims import photos
 from claims.photos import PhotoLimits, PhotoRejected, orphan_files, remove_photo, store_photo
+from tests.claims.images import (
+    bilevel_png,
+    insert_png_chunks,
+    jpeg_segment,
+    png_chunk,
+    raw_png,
+)
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -86,15 +93,6 @@ def files_under(path: Path) -> list[Path]:
     return [Path(root) / name for root, _, names in os.walk(path) for name in names]
 
 
-def jpeg_segment(marker: int, payload: bytes) -> bytes:
-    return bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload
-
-
-def png_chunk(chunk_type: bytes, data: bytes) -> bytes:
-    body = chunk_type + data
-    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-
 def png_chunk_types(data: bytes) -> list[bytes]:
     types, offset = [], 8
     while offset < len(data):
@@ -102,37 +100,6 @@ def png_chunk_types(data: bytes) -> list[bytes]:
         types.append(chunk_type)
         offset += 12 + length
     return types
-
-
-def insert_png_chunks(data: bytes, *chunks: bytes, before: bytes = b"IEND") -> bytes:
-    position = data.index(before) - 4
-    return data[:position] + b"".join(chunks) + data[position:]
-
-
-def raw_png(width: int, height: int, bit_depth: int, color_type: int, rows: bytes) -> bytes:
-    """A PNG built by hand, for what Pillow will not write (16-bit RGB, giant dimensions)."""
-    header = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", rows)
-        + png_chunk(b"IEND", b"")
-    )
-
-
-def bilevel_png(width: int, height: int) -> bytes:
-    """A real, valid 1-bit PNG of any size: all-zero rows compress to almost nothing."""
-    compressor = zlib.compressobj(9)
-    row = bytes(1 + (width + 7) // 8)
-    rows_per_block = max(1, (1 << 20) // len(row))
-    block = row * rows_per_block
-    compressed, remaining = [], height
-    while remaining:
-        count = min(remaining, rows_per_block)
-        compressed.append(compressor.compress(block[: count * len(row)]))
-        remaining -= count
-    compressed.append(compressor.flush())
-    return raw_png(width, height, 1, 0, b"".join(compressed))
 
 
 def riff_chunks(data: bytes) -> list[tuple[bytes, bytes]]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pillow_heif
 from PIL import Image, ImageCms
 
+from tests.claims.images import bilevel_png, insert_png_chunks, jpeg_segment, png_chunk, raw_png
+
 pillow_heif.register_heif_opener()
 
 MB = 1024 * 1024
@@ -54,46 +56,11 @@ def good_jpeg() -> bytes:
     return encode(picture((160, 120)), "JPEG", quality=85)
 
 
-def png_chunk(chunk_type: bytes, data: bytes) -> bytes:
-    body = chunk_type + data
-    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-
-def insert_png_chunk(png: bytes, chunk: bytes, before: bytes = b"IDAT") -> bytes:
-    position = png.index(before) - 4
-    return png[:position] + chunk + png[position:]
-
-
-def raw_png(width: int, height: int, bit_depth: int, color_type: int, idat: bytes) -> bytes:
-    """A PNG written by hand, for what Pillow will not write itself."""
-    header = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", idat)
-        + png_chunk(b"IEND", b"")
-    )
-
-
 def png_declaring(width: int, height: int) -> bytes:
     """A small PNG whose IHDR claims another size (with a correct CRC)."""
     png = encode(picture(), "PNG")
     header = struct.pack(">II", width, height) + png[24:29]
     return png[:8] + png_chunk(b"IHDR", header) + png[33:]
-
-
-def bilevel_png(width: int, height: int) -> bytes:
-    """A real, valid 1-bit PNG of any size: all-zero rows compress to almost nothing."""
-    row = bytes(1 + (width + 7) // 8)
-    compressor = zlib.compressobj(9)
-    rows_per_block = max(1, MB // len(row))
-    parts, remaining = [], height
-    while remaining:
-        count = min(remaining, rows_per_block)
-        parts.append(compressor.compress(row * count))
-        remaining -= count
-    parts.append(compressor.flush())
-    return raw_png(width, height, 1, 0, b"".join(parts))
 
 
 def jpeg_declaring(width: int, height: int) -> bytes:
@@ -109,10 +76,6 @@ def jpeg_with_frame_byte(offset: int, value: int) -> bytes:
     data = bytearray(encode(picture(), "JPEG"))
     data[data.index(b"\xff\xc0") + offset] = value
     return bytes(data)
-
-
-def jpeg_segment(marker: int, payload: bytes) -> bytes:
-    return bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload
 
 
 def jpeg_with_segment(segment: bytes) -> bytes:
@@ -228,7 +191,8 @@ def png_with_huge_text(chunk_type: bytes) -> bytes:
         payload = b"Comment\x00\x01\x00\x00\x00" + zlib.compress(b"A" * (20 * MB), 9)
     else:
         payload = b"Comment\x00" + b"A" * (5 * MB)
-    return insert_png_chunk(encode(picture(), "PNG"), png_chunk(chunk_type, payload))
+    chunk = png_chunk(chunk_type, payload)
+    return insert_png_chunks(encode(picture(), "PNG"), chunk, before=b"IDAT")
 
 
 def psd() -> bytes:
@@ -390,15 +354,18 @@ BUILDERS: dict[str, tuple[str, Callable[[], bytes]]] = {
     ),
     "png with a broken icc profile": (
         "broken-icc.png",
-        lambda: insert_png_chunk(
+        lambda: insert_png_chunks(
             encode(picture(), "PNG"),
             png_chunk(b"iCCP", b"icc\x00\x00" + zlib.compress(broken_icc_profile())),
+            before=b"IDAT",
         ),
     ),
     "png whose icc profile is not compressed data": (
         "garbled-icc.png",
-        lambda: insert_png_chunk(
-            encode(picture(), "PNG"), png_chunk(b"iCCP", b"icc\x00\x00" + bytes(range(256)))
+        lambda: insert_png_chunks(
+            encode(picture(), "PNG"),
+            png_chunk(b"iCCP", b"icc\x00\x00" + bytes(range(256))),
+            before=b"IDAT",
         ),
     ),
     "webp with a broken icc profile": (
