@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.floor import KEEP_DIR
 from tests.conftest import ROOT, free_port, fresh_schema, stop_service, wait_until_serving
 
 WORKERS = 2
@@ -114,4 +115,14 @@ def claim_service(
 def floor_service() -> Iterator[Server]:
     """The floor: a WSGI app that reads each request whole and throws it away."""
     with gunicorn("bench.floor:app") as server:
+        yield server
+
+
+@contextlib.contextmanager
+def keeping_floor_service() -> Iterator[Server]:
+    """The keeping floor: parses each claim and stores its photos durably, nothing more."""
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-keep-") as keep,
+        gunicorn("bench.floor:keeping_app", {KEEP_DIR: keep}) as server,
+    ):
         yield server

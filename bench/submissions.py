@@ -2,7 +2,8 @@
 
 The floor (`bench.floor`) and our service run under the same gunicorn command and receive
 the same multipart requests with the same photo bytes; rounds alternate between them so both
-see the same machine. Ours runs with CLAIMS_RATELIMIT_ENABLED=false and
+see the same machine. The JPEG also goes to the keeping floor, which does the least that
+keeping a claim takes (parse, write, hash, three fsyncs), to show what durability costs. Ours runs with CLAIMS_RATELIMIT_ENABLED=false and
 CLAIMS_WTF_CSRF_ENABLED=false, so each submission is one request (no form fetch for a CSRF
 token). Given a PostgreSQL server (--database-url, or CLAIMS_TEST_DATABASE_URL), submissions
 and "take next" are also measured with the case log on PostgreSQL, next to SQLite.
@@ -18,7 +19,14 @@ from dataclasses import dataclass, field
 from bench import breakdown, memory, take_next
 from bench.load import claim_request, run_round
 from bench.samples import Sample, phone_heic, phone_jpeg, screenshot
-from bench.servers import THREADS, WORKERS, Server, claim_service, floor_service
+from bench.servers import (
+    THREADS,
+    WORKERS,
+    Server,
+    claim_service,
+    floor_service,
+    keeping_floor_service,
+)
 from bench.stats import Line, Timing, median, number, ratio, table
 
 CLIENTS = (1, 8, 32)
@@ -125,6 +133,44 @@ def throughput_table(results: dict[str, dict[int, dict[str, Cell]]]) -> tuple[st
         " n = requests ours completed (with n < 100, p99 is the slowest one).\n"
     )
     return table(title, header, rows) + "\n" + note, lines
+
+
+def keeping_table(results: dict[int, dict[str, Cell]]) -> tuple[str, list[Line]]:
+    """The JPEG against the keeping floor: how close ours is to the least that storing takes."""
+    header = ("Clients", "Floor req/s", "Keeping floor req/s", "Ours req/s", "Keeping/floor")
+    header += ("Ours/keeping", "Keeping p99 ms", "Ours p99 ms", "Ratio")
+    rows, lines = [], []
+    for clients, cells in results.items():
+        floor, keeping, ours = cells["floor"], cells["keeping floor"], cells["ours"]
+        rows.append(
+            (
+                str(clients),
+                number(floor.rate),
+                number(keeping.rate),
+                number(ours.rate),
+                ratio(keeping.rate, floor.rate),
+                ratio(ours.rate, keeping.rate),
+                number(keeping.timing.p99),
+                number(ours.timing.p99),
+                ratio(ours.timing.p99, keeping.timing.p99),
+            )
+        )
+        lines.append(
+            Line(
+                "Submissions",
+                f"JPEG vs keeping floor, {plural(clients, 'client')}: req/s",
+                number(ours.rate),
+                f"{number(keeping.rate)} (keeping floor)",
+                ratio(ours.rate, keeping.rate),
+                "",
+                None,
+            )
+        )
+    title = (
+        "JPEG submissions against the keeping floor (bench.floor.keeping_app: parse the form,"
+        " write and hash the photo, fsync it, its directory and a log line)"
+    )
+    return table(title, header, rows), lines
 
 
 def plural(count: int, noun: str) -> str:
@@ -285,16 +331,19 @@ def run(
     texts, lines = [], []
 
     results = {}
-    with floor_service() as floor, claim_service() as ours:
-        servers = {"floor": floor, "ours": ours}
+    with floor_service() as floor, keeping_floor_service() as keeping, claim_service() as ours:
         for name, photo in photos.kinds().items():
+            servers = {"floor": floor, "ours": ours}
+            if photo is photos.jpeg:
+                servers["keeping floor"] = keeping
             results[name] = {
                 clients: alternate(servers, photo, clients, rounds, seconds) for clients in CLIENTS
             }
             print(f"  submissions: {name} done after {time.monotonic() - started:.0f} s")
-    text, found = throughput_table(results)
-    texts.append(text)
-    lines += found
+    jpeg_name = next(name for name, photo in photos.kinds().items() if photo is photos.jpeg)
+    for text, found in (throughput_table(results), keeping_table(results[jpeg_name])):
+        texts.append(text)
+        lines += found
 
     if database_server:
         with contextlib.ExitStack() as stack:

@@ -63,43 +63,44 @@ def submit(client, content: bytes) -> tuple[int, str]:
     return client.post("/claims/new", form, [(content, "lid.png")])
 
 
-def test_full_disk_gets_try_again_later_and_recovers(small_disk):
+@pytest.fixture
+def service_on_small_disk(small_disk):
+    """The service with its data on the small disk and one claim filed: (data dir, client)."""
     data = small_disk / "data"
     process, base = start_service(data, workers=1)
     try:
         client = ClaimClient(base)
         assert client.submit([(photo("JPEG"), "first.jpg")])
-        files_before, cases_before = stored_files(data), case_count(data)
-
-        fill(small_disk)
-        status, page = submit(client, noisy_png((300, 300)))
-        assert status == 503 and TRY_LATER in page
-        assert stored_files(data) == files_before  # no photo, no temp file left behind
-
-        (small_disk / "filler").unlink()
-        assert case_count(data) == cases_before  # (reading the log needs a little space too)
-        assert client.submit([(photo("JPEG"), "again.jpg")])  # recovered by itself
-        assert case_count(data) == cases_before + 1
+        yield data, client
     finally:
         stop_service(process)
 
 
-def test_read_only_disk_gets_try_again_later_and_recovers(small_disk):
-    data = small_disk / "data"
-    process, base = start_service(data, workers=1)
-    try:
-        client = ClaimClient(base)
-        assert client.submit([(photo("JPEG"), "first.jpg")])
-        files_before = stored_files(data)
+def test_full_disk_gets_try_again_later_and_recovers(small_disk, service_on_small_disk):
+    data, client = service_on_small_disk
+    files_before, cases_before = stored_files(data), case_count(data)
 
-        subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
-        status, page = submit(client, photo("PNG"))
-        assert status == 503 and TRY_LATER in page
-        assert stored_files(data) == files_before
+    fill(small_disk)
+    status, page = submit(client, noisy_png((300, 300)))
+    assert status == 503 and TRY_LATER in page
+    assert stored_files(data) == files_before  # no photo, no temp file left behind
 
-        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
-        assert client.submit([(photo("JPEG"), "again.jpg")])
-        exported = [json.loads(line) for line in flask_claims(data, "export").stdout.splitlines()]
-        assert len(exported) == 2 and all(p["sha256"] for c in exported for p in c["photos"])
-    finally:
-        stop_service(process)
+    (small_disk / "filler").unlink()
+    assert case_count(data) == cases_before  # (reading the log needs a little space too)
+    assert client.submit([(photo("JPEG"), "again.jpg")])  # recovered by itself
+    assert case_count(data) == cases_before + 1
+
+
+def test_read_only_disk_gets_try_again_later_and_recovers(small_disk, service_on_small_disk):
+    data, client = service_on_small_disk
+    files_before = stored_files(data)
+
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    status, page = submit(client, photo("PNG"))
+    assert status == 503 and TRY_LATER in page
+    assert stored_files(data) == files_before
+
+    subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    assert client.submit([(photo("JPEG"), "again.jpg")])
+    exported = [json.loads(line) for line in flask_claims(data, "export").stdout.splitlines()]
+    assert len(exported) == 2 and all(p["sha256"] for c in exported for p in c["photos"])
