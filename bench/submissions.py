@@ -3,10 +3,11 @@
 The floor (`bench.floor`) and our service run under the same gunicorn command and receive
 the same multipart requests with the same photo bytes; rounds alternate between them so both
 see the same machine. The JPEG also goes to the keeping floor, which does the least that
-keeping a claim takes (parse, write, hash, three fsyncs), to show what durability costs. Ours runs with CLAIMS_RATELIMIT_ENABLED=false and
-CLAIMS_WTF_CSRF_ENABLED=false, so each submission is one request (no form fetch for a CSRF
-token). Given a PostgreSQL server (--database-url, or CLAIMS_TEST_DATABASE_URL), submissions
-and "take next" are also measured with the case log on PostgreSQL, next to SQLite.
+keeping a claim takes (parse, write, hash, three fsyncs), to show what durability costs.
+Ours runs with CLAIMS_RATELIMIT_ENABLED=false and CLAIMS_WTF_CSRF_ENABLED=false, so each
+submission is one request (no form fetch for a CSRF token). Given a PostgreSQL server
+(--database-url, or CLAIMS_TEST_DATABASE_URL), submissions and "take next" are also measured
+with the case log on PostgreSQL, next to SQLite.
 Run with `python -m bench.submissions`.
 """
 

@@ -1,6 +1,10 @@
-"""PostgreSQL connections are kept between requests, and replaced when the server ends them."""
+"""PostgreSQL connections are kept between requests, and replaced when the server ends them
+or cannot be reached for a while."""
 
+import contextlib
 import secrets
+import socket
+import threading
 
 import psycopg
 import pytest
@@ -8,7 +12,23 @@ import pytest
 from claims import create_app
 from claims.database import POOL_SIZE, close_pools
 from tests.claims.images import photo
-from tests.conftest import Customer, fresh_schema, postgresql_url
+from tests.conftest import Customer, free_port, fresh_schema, postgresql_url
+
+TRY_LATER = "We cannot take your claim right now"
+
+
+def app_on(database_url: str, data_dir):
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATA_DIR": data_dir,
+            "DATABASE_URL": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "MAIL_BACKGROUND": False,
+        }
+    )
 
 
 @pytest.fixture
@@ -16,17 +36,49 @@ def named_app(request, tmp_path):
     """An app on a fresh PostgreSQL schema whose connections carry a name of their own."""
     name = f"claims_test_{secrets.token_hex(4)}"
     with fresh_schema(postgresql_url(request)) as url:
-        config = {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATA_DIR": tmp_path,
-            "DATABASE_URL": f"{url}&application_name={name}",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "MAIL_BACKGROUND": False,
-        }
-        yield create_app(config), name, postgresql_url(request)
+        yield app_on(f"{url}&application_name={name}", tmp_path), name, postgresql_url(request)
         close_pools()
+
+
+class Relay:
+    """A TCP relay to the PostgreSQL server that a test can cut, as a network fault or a
+    server restart would, and then restore on the same port."""
+
+    def __init__(self, port: int = 5432) -> None:
+        self.target = ("127.0.0.1", port)
+        self.port = free_port()
+        self._sockets: list[socket.socket] = []
+
+    def start(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, args=(self._listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        """Refuse new connections and break every open one."""
+        for sock in [self._listener, *self._sockets]:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        self._sockets.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            server = socket.create_connection(self.target)
+            self._sockets += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
 
 
 def backends(server: str, name: str) -> list[int]:
@@ -36,6 +88,10 @@ def backends(server: str, name: str) -> list[int]:
             "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (name,)
         ).fetchall()
     return sorted(pid for (pid,) in rows)
+
+
+def stored_files(data_dir) -> set:
+    return {path for path in (data_dir / "photos").rglob("*") if path.is_file()}
 
 
 def claim(app) -> None:
@@ -67,3 +123,23 @@ def test_connections_the_server_ended_are_replaced_without_an_error(named_app):
 
     assert backends(server, name) and not set(ended) & set(backends(server, name))
     assert app.test_cli_runner().invoke(args=["claims", "export"]).output.count('"id"') == 2
+
+
+def test_database_out_of_reach_gets_try_again_later_and_recovers(request, tmp_path):
+    relay = Relay()
+    relay.start()
+    with fresh_schema(postgresql_url(request)) as url:
+        app = app_on(f"{url}&port={relay.port}", tmp_path)
+        claim(app)
+        files_before = stored_files(tmp_path)
+
+        relay.cut()
+        response = Customer(app.test_client()).claim(photos=[(photo("JPEG"), "lid.jpg")])
+        assert response.status_code == 503 and TRY_LATER in response.get_data(as_text=True)
+        assert stored_files(tmp_path) == files_before  # the refused claim's photo is gone
+
+        relay.start()
+        claim(app)  # back by itself, without a restart
+        assert app.test_cli_runner().invoke(args=["claims", "export"]).output.count('"id"') == 2
+        close_pools()
+        relay.cut()
