@@ -154,11 +154,17 @@ class Courier:
         self.wake_up.set()
 
     def run(self) -> None:
-        """Deliver what is due now, then again whenever nudged or the retry interval passes."""
-        caselog = CaseLog(self.app.config["DATABASE_URL"])
+        """Deliver what is due now, then again whenever nudged or the retry interval passes.
+
+        Each round takes a fresh connection, so a database restart costs one round at most.
+        """
         while True:
             try:
-                deliver(caselog, self.app.config)
+                caselog = CaseLog(self.app.config["DATABASE_URL"])
+                try:
+                    deliver(caselog, self.app.config)
+                finally:
+                    caselog.close()
             except Exception:  # the courier must outlive any one bad mail or database hiccup
                 log.exception("Mail delivery failed; will retry")
             self.wake_up.wait(timeout=self.app.config["MAIL_RETRY_SECONDS"])

@@ -17,7 +17,7 @@ from tests.conftest import Customer, free_port, fresh_schema, postgresql_url
 TRY_LATER = "We cannot take your claim right now"
 
 
-def app_on(database_url: str, data_dir):
+def app_on(database_url: str, data_dir, **settings):
     return create_app(
         {
             "TESTING": True,
@@ -27,6 +27,7 @@ def app_on(database_url: str, data_dir):
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "MAIL_BACKGROUND": False,
+            **settings,
         }
     )
 
@@ -141,5 +142,29 @@ def test_database_out_of_reach_gets_try_again_later_and_recovers(request, tmp_pa
         relay.start()
         claim(app)  # back by itself, without a restart
         assert app.test_cli_runner().invoke(args=["claims", "export"]).output.count('"id"') == 2
+        close_pools()
+        relay.cut()
+
+
+def test_mail_courier_carries_on_after_the_database_comes_back(request, tmp_path, smtp_server):
+    catcher, port = smtp_server
+    relay = Relay()
+    relay.start()
+    with fresh_schema(postgresql_url(request)) as url:
+        app = app_on(
+            f"{url}&port={relay.port}",
+            tmp_path,
+            MAIL_BACKGROUND=True,
+            SMTP_HOST="127.0.0.1",
+            SMTP_PORT=port,
+        )
+        claim(app)
+        assert len(catcher.wait_for(1)) == 1  # the courier is running, with a connection
+
+        relay.cut()  # a server restart: every connection ends
+        relay.start()
+        claim(app)
+
+        assert len(catcher.wait_for(2)) == 2  # sent by the same courier, on a new connection
         close_pools()
         relay.cut()
