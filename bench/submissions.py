@@ -156,22 +156,25 @@ def keeping_table(results: dict[int, dict[str, Cell]]) -> tuple[str, list[Line]]
                 ratio(ours.timing.p99, keeping.timing.p99),
             )
         )
-        lines.append(
-            Line(
-                "Submissions",
-                f"JPEG vs keeping floor, {plural(clients, 'client')}: req/s",
-                number(ours.rate),
-                f"{number(keeping.rate)} (keeping floor)",
-                ratio(ours.rate, keeping.rate),
-                "",
-                None,
-            )
-        )
+        lines.append(rate_line("JPEG vs keeping floor", clients, ours, keeping, "keeping floor"))
     title = (
         "JPEG submissions against the keeping floor (bench.floor.keeping_app: parse the form,"
         " write and hash the photo, fsync it, its directory and a log line)"
     )
     return table(title, header, rows), lines
+
+
+def rate_line(measure: str, clients: int, ours: Cell, base: Cell, base_name: str) -> Line:
+    """A summary line without a target: a throughput against a baseline's."""
+    return Line(
+        "Submissions",
+        f"{measure}, {plural(clients, 'client')}: req/s",
+        number(ours.rate),
+        f"{number(base.rate)} ({base_name})",
+        ratio(ours.rate, base.rate),
+        "",
+        None,
+    )
 
 
 def plural(count: int, noun: str) -> str:
@@ -224,17 +227,7 @@ def database_table(results: dict[int, dict[str, Cell]]) -> tuple[str, list[Line]
                 ratio(pg.timing.p99, lite.timing.p99),
             )
         )
-        lines.append(
-            Line(
-                "Submissions",
-                f"JPEG on PostgreSQL, {plural(clients, 'client')}: req/s",
-                number(pg.rate),
-                f"{number(lite.rate)} (SQLite)",
-                ratio(pg.rate, lite.rate),
-                "",
-                None,
-            )
-        )
+        lines.append(rate_line("JPEG on PostgreSQL", clients, pg, lite, "SQLite"))
     return table("Submissions (JPEG): case log on PostgreSQL vs SQLite", header, rows), lines
 
 
