@@ -28,7 +28,6 @@ from claims.caselog import (
     OUTCOMES,
     STATUSES,
     WAITING,
-    WAITING_CUSTOMER,
     TransitionRefused,
 )
 from claims.catalog import CLAIM_TYPES
@@ -86,7 +85,7 @@ def login():
             session["agent_token"] = caselog.start_session(form.name.data, hours * 3600)
             return redirect(safe_next(request.args.get("next")), code=303)
         form.password.errors.append(SIGN_IN_FAILED)
-    status = 400 if form.errors or form.password.errors else 200
+    status = 400 if form.errors else 200
     return render_template("agent/login.html", form=form), status
 
 
@@ -113,7 +112,7 @@ def queue():
     claim_type = request.args.get("type")
     claim_type = claim_type if claim_type in CLAIM_TYPES else None
     page = request.args.get("page", 1, type=int)
-    page = max(page or 1, 1)
+    page = max(page, 1)
     caselog = get_caselog()
     cases = caselog.queue(status, claim_type, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render_template(
@@ -158,7 +157,6 @@ def case(reference: str):
         note_form=NoteForm(formdata=None),
         outcomes=OUTCOMES,
         holds_it=found.status == IN_REVIEW and found.assigned_to == g.agent,
-        statuses=(WAITING, IN_REVIEW, WAITING_CUSTOMER),
     )
 
 

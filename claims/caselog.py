@@ -1,8 +1,8 @@
 """The case log: cases, their photos, messages and events, the queue, agents, the mail outbox.
 
-This is the only module with SQL. Writes run in ``BEGIN IMMEDIATE`` transactions on a
-SQLite database in WAL mode with ``synchronous=FULL``, so a commit that returned is on
-disk. The SQL is plain enough to run on PostgreSQL too.
+This is the only module with the case log's SQL, written once for SQLite and PostgreSQL;
+``claims.database`` connects and starts transactions. Each write is one transaction that is
+on disk when it returns (on SQLite: WAL mode with ``synchronous=FULL``).
 
 Queue order is one rule, in one place (``QUEUE_ORDER``): the priority lane before the
 standard lane, and inside a lane strictly first received, first served. A case keeps its
@@ -17,13 +17,14 @@ import hashlib
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, fields
 from datetime import UTC, datetime, timedelta
 
+from claims.catalog import LANES
 from claims.database import Database
 from claims.photos import StoredPhoto
 
-LANE_RANK = {"priority": 0, "standard": 1}
+LANE_RANK = {lane: rank for rank, lane in enumerate(LANES)}  # the priority lane first
 QUEUE_ORDER = "lane_rank, id"
 
 WAITING = "waiting"  # in the queue
@@ -235,11 +236,17 @@ class OutgoingMail:
     attempts: int
 
 
-CASE_COLUMNS = (
-    "id, reference, order_ref, email, claim_type, lane, description, received_at, status,"
-    " assigned_to, updated_at, purged_at"
+# A case's events with their text: a message's body, or an added photo's file name.
+EVENTS_OF_CASE = (
+    "SELECT e.at, e.kind, e.actor, e.detail,"
+    " COALESCE(m.body, p.original_name, '') AS text FROM events e"
+    " LEFT JOIN messages m ON m.event_id = e.id"
+    " LEFT JOIN photos p ON e.kind = 'photo_added' AND p.stored_name = e.detail"
+    " WHERE e.case_id = ?"
 )
-PHOTO_COLUMNS = "stored_name, sha256, size_bytes, width, height, content_type, original_name"
+# Column lists in the order of the dataclasses' fields, so rows map onto them by name.
+CASE_COLUMNS = ", ".join(field.name for field in fields(Case))
+PHOTO_COLUMNS = ", ".join(field.name for field in fields(StoredPhoto))
 
 
 def now(later_by_seconds: float = 0) -> str:
@@ -352,17 +359,9 @@ class CaseLog:
     def _add_photos(self, case_id: int, photos: list[StoredPhoto]) -> None:
         for photo in photos:
             self.db.execute(
-                f"INSERT INTO photos (case_id, {PHOTO_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    case_id,
-                    photo.stored_name,
-                    photo.sha256,
-                    photo.size_bytes,
-                    photo.width,
-                    photo.height,
-                    photo.content_type,
-                    photo.original_name,
-                ),
+                f"INSERT INTO photos (case_id, {PHOTO_COLUMNS})"
+                f" VALUES (?, {', '.join('?' for _ in fields(StoredPhoto))})",
+                (case_id, *astuple(photo)),
             )
             self._add_event(case_id, "photo_added", "customer", photo.stored_name)
 
@@ -423,22 +422,17 @@ class CaseLog:
 
     def events(self, case_id: int, customer_view: bool = False) -> list[Event]:
         """A case's history in order; what a customer may see when customer_view is set."""
-        sql = (
-            "SELECT e.at, e.kind, e.actor, e.detail,"
-            " COALESCE(m.body, p.original_name, '') AS text FROM events e"
-            " LEFT JOIN messages m ON m.event_id = e.id"
-            " LEFT JOIN photos p ON e.kind = 'photo_added' AND p.stored_name = e.detail"
-            " WHERE e.case_id = ?"
-        )
-        params: tuple = (case_id,)
+        sql, params = EVENTS_OF_CASE, (case_id,)
         if customer_view:
             sql += f" AND e.kind IN ({', '.join('?' for _ in CUSTOMER_EVENTS)})"
             params += CUSTOMER_EVENTS
         return [Event(**row) for row in self.db.execute(sql + " ORDER BY e.id", params)]
 
     def latest_event(self, case_id: int, kind: str) -> Event | None:
-        matching = [event for event in self.events(case_id) if event.kind == kind]
-        return matching[-1] if matching else None
+        row = self.db.execute(
+            EVENTS_OF_CASE + " AND e.kind = ? ORDER BY e.id DESC LIMIT 1", (case_id, kind)
+        ).fetchone()
+        return Event(**row) if row else None
 
     def stored_photo_names(self) -> set[str]:
         return {row["stored_name"] for row in self.db.execute("SELECT stored_name FROM photos")}

@@ -25,14 +25,14 @@ claims_cli = AppGroup("claims", help="Work with the claim service's case log.")
 @claims_cli.command("init-db")
 def init_db():
     """Create the case log's tables in an empty database."""
-    report_schema(CaseLog(current_app.config["DATABASE_URL"]).upgrade_schema())
+    report_schema(get_caselog().upgrade_schema())
 
 
 @claims_cli.command("upgrade-db")
 def upgrade_db():
     """Bring the case log's tables to this version's schema (the service also does this when
     it starts). Safe to run again, and from several servers at once."""
-    report_schema(CaseLog(current_app.config["DATABASE_URL"]).upgrade_schema())
+    report_schema(get_caselog().upgrade_schema())
 
 
 @claims_cli.command("migrate-sqlite-to-postgres")
@@ -45,12 +45,14 @@ def migrate_sqlite_to_postgres(sqlite_path: str):
     if not target_url.startswith(("postgresql://", "postgres://")):
         raise click.ClickException("Set CLAIMS_DATABASE_URL to the PostgreSQL database first.")
     source = CaseLog(f"sqlite:///{Path(sqlite_path).resolve()}")
-    source.upgrade_schema()  # an older log is brought up to date first
     target = get_caselog()
     try:
+        source.upgrade_schema()  # an older log is brought up to date first
         copied = target.copy_from(source)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
+    finally:
+        source.close()
     for table, rows in copied.items():
         click.echo(f"{table:<16} {rows:>9} rows")
     click.echo(f"Copied into {safe_url(target_url)}.")

@@ -22,7 +22,8 @@ class Defaults:
     MAX_PHOTOS = 8
     MAX_PHOTO_BYTES = 15 * MB
     MAX_PHOTO_PIXELS = 60_000_000
-    MAX_CONTENT_LENGTH = 8 * 15 * MB + MB  # every photo at its largest, plus the text
+    # Every photo at its largest, plus the text.
+    MAX_CONTENT_LENGTH = MAX_PHOTOS * MAX_PHOTO_BYTES + MB
     MAX_FORM_MEMORY_SIZE = 200 * 1024  # text fields; a description is far smaller
 
     SMTP_HOST = None  # no host: confirmations wait in the outbox

@@ -34,9 +34,8 @@ FIRST_RETRY_SECONDS = 60
 LONGEST_RETRY_SECONDS = 3600
 
 
-def compose(caselog: CaseLog, mail: OutgoingMail, config) -> EmailMessage:
-    """The message for one outbox entry: the confirmation, or news of a status change."""
-    case = caselog.case_by_id(mail.case_id)
+def compose(caselog: CaseLog, case: Case, mail: OutgoingMail, config) -> EmailMessage:
+    """The message for one outbox entry of `case`: the confirmation, or news of a status change."""
     if mail.kind == "confirmation":
         subject, lines = confirmation(case)
     else:
@@ -114,11 +113,12 @@ def deliver(caselog: CaseLog, config, due_only: bool = True) -> tuple[int, int]:
     if not config["SMTP_HOST"]:
         return sent, failed
     while mail := caselog.claim_mail(due_only=due_only):
-        if caselog.case_by_id(mail.case_id).purged_at:
+        case = caselog.case_by_id(mail.case_id)
+        if case.purged_at:
             caselog.mail_dropped(mail)  # nobody left to write to
             continue
         try:
-            send(compose(caselog, mail, config), config)
+            send(compose(caselog, case, mail, config), config)
         except (smtplib.SMTPException, OSError) as error:
             delay = min(FIRST_RETRY_SECONDS * 2**mail.attempts, LONGEST_RETRY_SECONDS)
             caselog.mail_failed(mail, f"{type(error).__name__}: {error}", delay)

@@ -130,7 +130,7 @@ def store_photo(
 
     Raises PhotoRejected (with a message for the customer) when the file is not acceptable.
     """
-    _check_byte_size(_stream_size(stream), limits)
+    _check_byte_size(stream_size(stream), limits)
     checked = _open_and_check(stream, limits)
     extension, content_type = _STORED_AS[checked.format]
 
@@ -154,20 +154,23 @@ def store_photo(
 
 def remove_photo(photo_dir: Path, stored_name: str) -> None:
     """Delete a stored file, e.g. when a later step of the claim fails; a missing file is fine."""
-    if not _STORED_NAME.fullmatch(stored_name):
-        raise ValueError(f"not a stored photo name: {stored_name!r}")
-    (Path(photo_dir) / stored_name).unlink(missing_ok=True)
+    _stored_path(photo_dir, stored_name).unlink(missing_ok=True)
 
 
 def file_sha256(photo_dir: Path, stored_name: str) -> str | None:
     """The hex sha256 of a stored file as it is now, or None when the file is missing."""
-    if not _STORED_NAME.fullmatch(stored_name):
-        raise ValueError(f"not a stored photo name: {stored_name!r}")
     try:
-        with (Path(photo_dir) / stored_name).open("rb") as file:
+        with _stored_path(photo_dir, stored_name).open("rb") as file:
             return hashlib.file_digest(file, "sha256").hexdigest()
     except FileNotFoundError:
         return None
+
+
+def _stored_path(photo_dir: Path, stored_name: str) -> Path:
+    """The path of a stored file, for names this module generates only."""
+    if not _STORED_NAME.fullmatch(stored_name):
+        raise ValueError(f"not a stored photo name: {stored_name!r}")
+    return Path(photo_dir) / stored_name
 
 
 def orphan_files(photo_dir: Path, known: set[str], older_than_seconds: float) -> list[str]:
@@ -221,7 +224,7 @@ def clean_original_name(filename: str | None) -> str:
 # Validation
 
 
-def _stream_size(stream: BinaryIO) -> int:
+def stream_size(stream: BinaryIO) -> int:
     """The upload's length in bytes, leaving the stream at its start."""
     size = stream.seek(0, os.SEEK_END)
     stream.seek(0)
@@ -550,7 +553,7 @@ def _orientation_segment(orientation: int) -> bytes:
     exif = Image.Exif()
     exif[0x0112] = orientation
     payload = exif.tobytes()  # starts with b"Exif\0\0"
-    return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+    return bytes((0xFF, _APP1)) + struct.pack(">H", len(payload) + 2) + payload
 
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -67,12 +67,8 @@ def new_claim():
                 session["submitted"] = file_case(form, claim_type, stored)
                 return redirect(url_for(".submitted"), code=303)
         # A type that files no case (changing a confirmed order) is answered on the page.
-    status = 400 if request.method == "POST" and has_errors(form) else 200
+    status = 400 if form.errors else 200
     return render_template("new.html", form=form, claim_types=CLAIM_TYPES), status
-
-
-def has_errors(form) -> bool:
-    return any(field.errors for field in form)
 
 
 def chosen_files(files: list[FileStorage] | None) -> list[FileStorage]:
@@ -81,10 +77,7 @@ def chosen_files(files: list[FileStorage] | None) -> list[FileStorage]:
     for upload in files or []:
         if not isinstance(upload, FileStorage):
             continue
-        upload.stream.seek(0, 2)
-        has_content = upload.stream.tell() > 0
-        upload.stream.seek(0)
-        if upload.filename or has_content:
+        if upload.filename or photos.stream_size(upload.stream) > 0:
             chosen.append(upload)
     return chosen
 
@@ -157,7 +150,7 @@ def file_case(form: ClaimForm, claim_type, stored: list[photos.StoredPhoto]) -> 
     return case.reference
 
 
-def submission_key(form: ClaimForm, stored=()) -> str:
+def submission_key(form: ClaimForm, stored: list[photos.StoredPhoto]) -> str:
     """Equal for the same form sent twice; different as soon as anything was changed."""
     fields = (
         form.submission_id.data or secrets.token_hex(16),
@@ -187,7 +180,7 @@ def submitted():
         case=case,
         claim_type=CLAIM_TYPES[case.claim_type],
         position=caselog.queue_position(case),
-        photo_count=len(caselog.photos(case.id)),
+        photo_count=caselog.photo_counts([case.id])[case.id],
     )
 
 
@@ -207,12 +200,14 @@ def status():
             "We could not find a case with this reference and email address. "
             "Check both against your confirmation email."
         )
-    return render_template("status.html", form=form), 400 if has_errors(form) else 200
+    return render_template("status.html", form=form), 400 if form.errors else 200
 
 
 def customer_case():
-    """The case this browser proved it may see, with the status look-up; None otherwise."""
-    return get_caselog().case_by_reference(session.get("customer_case", ""))
+    """The case this browser proved it may see, with the status look-up; None otherwise
+    (and once the case is purged: nothing of it is left to show)."""
+    case = get_caselog().case_by_reference(session.get("customer_case", ""))
+    return None if case is None or case.purged_at else case
 
 
 @bp.get("/status/case")
@@ -220,7 +215,7 @@ def my_case():
     """The customer's case: status, place in the queue, history, and a reply form when
     an agent asked them for something."""
     case = customer_case()
-    if case is None or case.purged_at:
+    if case is None:
         return redirect(url_for(".status"))
     return render_case(case, ReplyForm())
 
@@ -248,7 +243,7 @@ def render_case(case, reply_form: ReplyForm, status: int = 200):
 def reply():
     """The customer answers an agent's question, with photos if they like."""
     case = customer_case()
-    if case is None or case.purged_at:
+    if case is None:
         return redirect(url_for(".status"))
     form = ReplyForm()
     if case.status != WAITING_CUSTOMER:

@@ -1,6 +1,6 @@
-// The claim form, improved where JavaScript runs: photo previews, size checks before
-// sending, an upload progress bar, and one submission per click. Without it, the form
-// works as plain HTML.
+// The claim form and the reply form, improved where JavaScript runs: photo previews, size
+// checks before sending, an upload progress bar, and one submission per click. Without it,
+// both work as plain HTML.
 (function () {
   "use strict";
 
