@@ -181,18 +181,24 @@ def fresh_schema(server: str):
             admin.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+# What a throw-away claim service in a test runs with (plus DATA_DIR and DATABASE_URL).
+TEST_SETTINGS = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "MAIL_BACKGROUND": False,
+}
+
+
 @pytest.fixture
 def app_config(tmp_path, request, database_url) -> dict:
     """Settings for a throw-away claim service; `@pytest.mark.config(NAME=value)` adds to them."""
     marker = request.node.get_closest_marker("config")
     return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
+        **TEST_SETTINGS,
         "DATA_DIR": tmp_path / "data",
         "DATABASE_URL": database_url,
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "MAIL_BACKGROUND": False,
         **(marker.kwargs if marker else {}),
     }
 

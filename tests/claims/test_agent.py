@@ -9,7 +9,7 @@ import pytest
 from claims.caselog import CaseLog
 from tests.claims.images import photo
 from tests.claims.test_submit import cases
-from tests.conftest import Agent
+from tests.conftest import Agent, Customer
 
 JPEG = (photo("JPEG"), "lid.jpg")
 
@@ -61,14 +61,16 @@ def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, agent):
 
 def test_a_cookie_from_before_sign_in_is_not_signed_in_afterwards(app, runner):
     browser = app.test_client()
-    browser.get("/claims/new")  # gets a session cookie before signing in
+    Customer(browser).claim(photos=[JPEG])  # a session cookie from before signing in
     planted = browser.get_cookie("session")
+    assert planted is not None
     kim = Agent(browser, runner, "kim").create()
     kim.sign_in()
-    assert browser.get_cookie("session").value != (planted.value if planted else None)
+    assert browser.get_cookie("session").value != planted.value
+    with browser.session_transaction() as session:
+        assert "submitted" not in session  # sign-in starts a new session
     attacker = app.test_client()
-    if planted:
-        attacker.set_cookie("session", planted.value)
+    attacker.set_cookie("session", planted.value)
     assert attacker.get("/agent/").status_code == 302
 
 

@@ -5,31 +5,22 @@ import contextlib
 import secrets
 import socket
 import threading
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 
-from claims import create_app
-from claims.database import POOL_SIZE, close_pools
+from claims import create_app, database
+from claims.database import POOL_SIZE, Database, Unavailable
 from tests.claims.images import photo
-from tests.conftest import Customer, free_port, fresh_schema, postgresql_url
+from tests.conftest import TEST_SETTINGS, Customer, free_port, fresh_schema, postgresql_url
 
 TRY_LATER = "We cannot take your claim right now"
 
 
 def app_on(database_url: str, data_dir, **settings):
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATA_DIR": data_dir,
-            "DATABASE_URL": database_url,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "MAIL_BACKGROUND": False,
-            **settings,
-        }
-    )
+    settings = {**TEST_SETTINGS, "DATA_DIR": data_dir, "DATABASE_URL": database_url, **settings}
+    return create_app(settings)
 
 
 @pytest.fixture
@@ -38,17 +29,24 @@ def named_app(request, tmp_path):
     name = f"claims_test_{secrets.token_hex(4)}"
     with fresh_schema(postgresql_url(request)) as url:
         yield app_on(f"{url}&application_name={name}", tmp_path), name, postgresql_url(request)
-        close_pools()
 
 
 class Relay:
     """A TCP relay to the PostgreSQL server that a test can cut, as a network fault or a
     server restart would, and then restore on the same port."""
 
-    def __init__(self, port: int = 5432) -> None:
-        self.target = ("127.0.0.1", port)
+    def __init__(self, server_url: str) -> None:
+        address = urlsplit(server_url)
+        self.target = (address.hostname or "127.0.0.1", address.port or 5432)
         self.port = free_port()
         self._sockets: list[socket.socket] = []
+
+    def address_for(self, url: str) -> str:
+        """The same database URL, reached through the relay."""
+        parts = urlsplit(url)
+        credentials = parts.netloc.rpartition("@")[0]
+        login = f"{credentials}@" if credentials else ""
+        return parts._replace(netloc=f"{login}127.0.0.1:{self.port}").geturl()
 
     def start(self) -> None:
         self._listener = socket.create_server(("127.0.0.1", self.port))
@@ -126,45 +124,57 @@ def test_connections_the_server_ended_are_replaced_without_an_error(named_app):
     assert app.test_cli_runner().invoke(args=["claims", "export"]).output.count('"id"') == 2
 
 
-def test_database_out_of_reach_gets_try_again_later_and_recovers(request, tmp_path):
-    relay = Relay()
+@pytest.fixture
+def relayed(request):
+    """(relay, URL of a fresh schema reached through the relay); the relay is started."""
+    server = postgresql_url(request)
+    relay = Relay(server)
     relay.start()
-    with fresh_schema(postgresql_url(request)) as url:
-        app = app_on(f"{url}&port={relay.port}", tmp_path)
-        claim(app)
-        files_before = stored_files(tmp_path)
-
-        relay.cut()
-        response = Customer(app.test_client()).claim(photos=[(photo("JPEG"), "lid.jpg")])
-        assert response.status_code == 503 and TRY_LATER in response.get_data(as_text=True)
-        assert stored_files(tmp_path) == files_before  # the refused claim's photo is gone
-
-        relay.start()
-        claim(app)  # back by itself, without a restart
-        assert app.test_cli_runner().invoke(args=["claims", "export"]).output.count('"id"') == 2
-        close_pools()
+    try:
+        with fresh_schema(server) as url:
+            yield relay, relay.address_for(url)
+    finally:
         relay.cut()
 
 
-def test_mail_courier_carries_on_after_the_database_comes_back(request, tmp_path, smtp_server):
+def test_database_out_of_reach_gets_try_again_later_and_recovers(relayed, tmp_path):
+    relay, url = relayed
+    app = app_on(url, tmp_path)
+    claim(app)
+    files_before = stored_files(tmp_path)
+
+    relay.cut()
+    response = Customer(app.test_client()).claim(photos=[(photo("JPEG"), "lid.jpg")])
+    assert response.status_code == 503 and TRY_LATER in response.get_data(as_text=True)
+    assert stored_files(tmp_path) == files_before  # the refused claim's photo is gone
+
+    relay.start()
+    claim(app)  # back by itself, without a restart
+    assert app.test_cli_runner().invoke(args=["claims", "export"]).output.count('"id"') == 2
+
+
+def test_mail_courier_carries_on_after_the_database_comes_back(relayed, tmp_path, smtp_server):
+    relay, url = relayed
     catcher, port = smtp_server
-    relay = Relay()
+    settings = {"MAIL_BACKGROUND": True, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port}
+    app = app_on(url, tmp_path, **settings)
+    claim(app)
+    assert len(catcher.wait_for(1)) == 1  # the courier is running, with a connection
+
+    relay.cut()  # a server restart: every connection ends
     relay.start()
+    claim(app)
+
+    assert len(catcher.wait_for(2)) == 2  # sent by the same courier, on a new connection
+
+
+def test_a_process_opens_at_most_pool_size_connections_then_waits(request, monkeypatch):
+    monkeypatch.setattr(database, "POOL_TIMEOUT", 0.5)  # read when the pool is made
     with fresh_schema(postgresql_url(request)) as url:
-        app = app_on(
-            f"{url}&port={relay.port}",
-            tmp_path,
-            MAIL_BACKGROUND=True,
-            SMTP_HOST="127.0.0.1",
-            SMTP_PORT=port,
-        )
-        claim(app)
-        assert len(catcher.wait_for(1)) == 1  # the courier is running, with a connection
-
-        relay.cut()  # a server restart: every connection ends
-        relay.start()
-        claim(app)
-
-        assert len(catcher.wait_for(2)) == 2  # sent by the same courier, on a new connection
-        close_pools()
-        relay.cut()
+        held = [Database(url) for _ in range(POOL_SIZE)]
+        with pytest.raises(Unavailable):
+            Database(url)  # the pool is full: after the wait, a 503 rather than a new one
+        held.pop().close()
+        Database(url).close()  # a returned connection is handed out again
+        for connection in held:
+            connection.close()

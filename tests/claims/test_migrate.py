@@ -36,6 +36,7 @@ def test_migration_keeps_every_case_event_and_photo(sqlite_shop, request, app_co
         moved = flask_claims(data, "migrate-sqlite-to-postgres", sqlite_file, database_url=target)
         assert moved.returncode == 0, moved.stderr
         assert "cases                    3 rows" in moved.stdout
+        assert ":claims@" not in moved.stdout  # the password is never printed
         after = flask_claims(data, "export", database_url=target)
         assert after.stdout == before.stdout  # every field, event and photo sha256 the same
 

@@ -266,6 +266,36 @@ def test_jpeg_is_processed_in_blocks_never_read_whole(tmp_path):
     assert all(size is not None and 0 <= size <= 64 * 1024 for size in stream.read_sizes)
 
 
+@pytest.mark.parametrize("block", [1, 2, 3, 7])
+@pytest.mark.parametrize("options", [{"progressive": True}, {"restart_marker_blocks": 1}])
+def test_markers_split_across_read_blocks_are_still_found(tmp_path, monkeypatch, block, options):
+    """Tiny read blocks put an 0xFF and the byte after it in different blocks again and again."""
+    monkeypatch.setattr(photos, "_BLOCK", block)
+    original = encode(picture((48, 32)), "JPEG", **options)
+
+    data = stored_bytes(tmp_path, store(tmp_path, original))
+
+    assert decoded(data).tobytes() == decoded(original).tobytes()
+
+
+def test_jpeg_is_checked_on_a_skeleton_much_smaller_than_the_photo(tmp_path, monkeypatch):
+    skeletons = []
+    check = photos._check_jpeg_skeleton
+
+    def keep_and_check(skeleton: bytes) -> None:
+        skeletons.append(skeleton)
+        check(skeleton)
+
+    monkeypatch.setattr(photos, "_check_jpeg_skeleton", keep_and_check)
+    original = encode(picture((1600, 1200)), "JPEG", quality=95, progressive=True)
+
+    store(tmp_path, original)
+
+    (skeleton,) = skeletons
+    assert len(skeleton) < len(original) // 4  # scans cut short
+    assert Image.open(io.BytesIO(skeleton)).height <= photos._SKELETON_ROWS  # a strip of rows
+
+
 # ---------------------------------------------------------------------------------------------
 # PNG, WebP, HEIC
 
