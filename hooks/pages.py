@@ -20,11 +20,14 @@ def first_line_number(markdown: str, page) -> int:
     """The line of the source file where the Markdown MkDocs hands to hooks begins.
 
     MkDocs hands hooks the Markdown without its front matter, so the count starts
-    after however many lines the front matter took in the file.
+    after however many lines the front matter took in the file. Our hooks keep the number of
+    lines when they change the Markdown, so the file is read once per page.
     """
-    with open(page.file.abs_src_path, encoding="utf-8-sig") as source:
-        file_lines = source.read().count("\n")
-    return file_lines - markdown.count("\n") + 1
+    if not hasattr(page, "first_line_number"):
+        with open(page.file.abs_src_path, encoding="utf-8-sig") as source:
+            file_lines = source.read().count("\n")
+        page.first_line_number = file_lines - markdown.count("\n") + 1
+    return page.first_line_number
 
 
 def numbered_lines(markdown: str, page):
