@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bench.samples import Sample
+from bench.stats import Timing, median
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,31 @@ class Round:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
 
+@dataclass
+class Cell:
+    """What one server saw over several rounds: every latency, and each round's throughput."""
+
+    latencies: list[float] = field(default_factory=list)
+    rates: list[float] = field(default_factory=list)
+
+    def add(self, done: Round) -> None:
+        self.latencies += done.latencies
+        self.rates.append(done.throughput)
+
+    @property
+    def timing(self) -> Timing:
+        return Timing(tuple(self.latencies))
+
+    @property
+    def rate(self) -> float:
+        return median(self.rates)
+
+
 class BadResponse(RuntimeError):
     """The server answered something else than expected: the figures would be wrong."""
 
 
-def claim_request(photos: list[Sample], path: str = "/claims/new", **fields: str) -> Request:
+def claim_request(photos: list[Sample]) -> Request:
     """A claim as the form sends it, with a fresh submission id so that each files a case."""
     boundary = secrets.token_hex(16)
     form = {
@@ -52,7 +73,6 @@ def claim_request(photos: list[Sample], path: str = "/claims/new", **fields: str
         "claim_type": "defective-item",
         "description": "The kettle arrived with a cracked lid and the base does not heat.",
         "submission_id": secrets.token_urlsafe(16),
-        **fields,
     }
     head = "".join(
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
@@ -67,7 +87,7 @@ def claim_request(photos: list[Sample], path: str = "/claims/new", **fields: str
         pieces += [photo.data, b"\r\n"]
     pieces.append(f"--{boundary}--\r\n".encode())
     content_type = f"multipart/form-data; boundary={boundary}"
-    return Request("POST", path, tuple(pieces), {"Content-Type": content_type}, expect=303)
+    return Request("POST", "/claims/new", tuple(pieces), {"Content-Type": content_type}, expect=303)
 
 
 def send(connection: http.client.HTTPConnection, request: Request) -> tuple[int, bytes]:

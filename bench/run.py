@@ -2,7 +2,7 @@
 
 Runs the submissions (with PostgreSQL next to SQLite when --database-url or
 CLAIMS_TEST_DATABASE_URL names a server), the queue at a million cases, the help site, and
-the search benchmark (`bench/search.py`, its own table) when it is there.
+the search benchmark (`bench/search.py`, its own table).
 """
 
 import argparse
@@ -16,8 +16,6 @@ from pathlib import Path
 from bench import queue_scale, site, submissions
 from bench.stats import summary
 from tests.conftest import ROOT
-
-SEARCH = Path(__file__).with_name("search.py")
 
 
 def machine() -> str:
@@ -62,7 +60,7 @@ def main() -> None:
         text, found = part()
         print(text, flush=True)
         lines += found
-    if SEARCH.exists() and "search" not in args.skip:
+    if "search" not in args.skip:
         subprocess.run([sys.executable, "-m", "bench.search"], cwd=ROOT, check=True)
     print(summary(lines))
     print(f"Machine: {machine()}")

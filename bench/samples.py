@@ -1,7 +1,9 @@
 """Photos like customers send: a phone camera JPEG with GPS in its EXIF, a screenshot, a HEIC.
 
-Made with Pillow from a fixed seed, so every run uploads the same bytes. Pictures have smooth
-light, blurred shapes, texture and sensor noise, so they compress like real photos do.
+Made with Pillow, with fixed seeds and always in the same order, so every run of a benchmark
+uploads the same bytes (Pillow's noise comes from the C library's generator, which starts the
+same in each process). Pictures have smooth light, blurred shapes, texture and sensor noise,
+so they compress like real photos do.
 """
 
 import io

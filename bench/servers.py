@@ -56,10 +56,6 @@ class Server:
         """The largest peak RSS (VmHWM) of any worker since the last reset, in MB."""
         return max(_status_kb(pid, "VmHWM") for pid in self.worker_pids()) / 1024
 
-    def memory_mb(self) -> float:
-        """The largest current RSS of any worker, in MB."""
-        return max(_status_kb(pid, "VmRSS") for pid in self.worker_pids()) / 1024
-
 
 def _status_kb(pid: int, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -29,7 +29,7 @@ from bench.gzip_proxy import Proxy, gzip_proxy
 from bench.lighthouse import CATEGORIES, LIGHTHOUSE, Audit, failing_notes, lighthouse, score_text
 from bench.servers import gunicorn
 from bench.sitegen import write_docs
-from bench.stats import Line, median, number, ratio, table
+from bench.stats import Line, in_turn, median, number, ratio, table
 from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, ROOT, QuietHandler, build_site, copy_project
 
 QUESTIONS = (1_000, 10_000)
@@ -86,15 +86,16 @@ def timed_build(project: Path, destination: Path) -> float:
 
 
 def build_times(repeats: int) -> dict[int, dict[str, list[float]]]:
-    """Build seconds per question count and variant, builds alternating between variants
-    (10,000 questions: at most twice each, to keep `make bench` short)."""
+    """Build seconds per question count and variant; builds alternate between the variants,
+    each round starting with the other (10,000 questions: at most twice each, to keep
+    `make bench` short)."""
     times: dict[int, dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-site-") as workdir:
         for questions in QUESTIONS:
             projects = make_projects(Path(workdir), questions)
             times[questions] = {name: [] for name in projects}
-            for _ in range(repeats if questions < 10_000 else min(repeats, 2)):
-                for name, project in projects.items():
+            for turn in range(repeats if questions < 10_000 else min(repeats, 2)):
+                for name, project in in_turn(list(projects.items()), turn):
                     destination = Path(workdir) / "out"
                     times[questions][name].append(timed_build(project, destination))
     return times
@@ -275,6 +276,8 @@ def lighthouse_runs(
 
 def run(repeats: int = 3, lighthouse_count: int = 3) -> tuple[str, list[Line]]:
     """Everything in this module; returns the report text and the summary lines."""
+    if not LIGHTHOUSE.exists():  # before the builds, not minutes into the run
+        raise SystemExit(f"{LIGHTHOUSE} is missing: run `npm ci` in bench/ (make bench does)")
     started = time.monotonic()
     text, lines = build_table(build_times(repeats))
     print(f"  site: builds done after {time.monotonic() - started:.0f} s")
@@ -283,8 +286,6 @@ def run(repeats: int = 3, lighthouse_count: int = 3) -> tuple[str, list[Line]]:
             "ours": page_weights(proxies["ours"], PAGES),
             "plain Material": page_weights(proxies["plain Material"], PLAIN_PAGES),
         }
-        if not LIGHTHOUSE.exists():
-            raise SystemExit(f"{LIGHTHOUSE} is missing: run `npm ci` in bench/ (make bench does)")
         scores, failing = lighthouse_runs(proxies, lighthouse_count)
     print(f"  site: pages done after {time.monotonic() - started:.0f} s")
     page_text, page_lines = pages_table(weights, scores)

@@ -1,4 +1,4 @@
-"""Summaries of timings and the one table format every benchmark prints."""
+"""Summaries of timings, and the table format of every benchmark but search (its own)."""
 
 import math
 import re
@@ -34,6 +34,12 @@ class Timing:
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def in_turn(items: Sequence, turn: int) -> list:
+    """`items` starting from a different one each turn, so no baseline always runs first."""
+    start = turn % len(items)
+    return [*items[start:], *items[:start]]
 
 
 def ratio(ours: float, base: float) -> str:

@@ -15,10 +15,10 @@ import argparse
 import contextlib
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bench import breakdown, memory, take_next
-from bench.load import claim_request, run_round
+from bench.load import Cell, claim_request, run_round
 from bench.samples import Sample, phone_heic, phone_jpeg, screenshot
 from bench.servers import (
     THREADS,
@@ -28,27 +28,11 @@ from bench.servers import (
     floor_service,
     keeping_floor_service,
 )
-from bench.stats import Line, Timing, median, number, ratio, table
+from bench.stats import Line, in_turn, number, ratio, table
 
 CLIENTS = (1, 8, 32)
 THROUGHPUT_TARGET = 0.5  # JPEG: ours at least half the floor's throughput
 P99_TARGET = 2.0  # JPEG: ours' p99 at most twice the floor's
-
-
-@dataclass
-class Cell:
-    """One server at one concurrency: every latency, and each round's throughput."""
-
-    latencies: list[float] = field(default_factory=list)
-    rates: list[float] = field(default_factory=list)
-
-    @property
-    def timing(self) -> Timing:
-        return Timing(tuple(self.latencies))
-
-    @property
-    def rate(self) -> float:
-        return median(self.rates)
 
 
 @dataclass(frozen=True)
@@ -82,20 +66,21 @@ class Photos:
 def alternate(
     servers: dict[str, Server], photo: Sample, clients: int, rounds: int, seconds: float
 ) -> dict[str, Cell]:
-    """Rounds on each server in turn, the same request on each; returns name -> Cell.
+    """Rounds on each server in turn (each round starting with the next server), the same
+    request on each; returns name -> Cell.
 
     Slow settings (a round far longer than `seconds`) get fewer rounds, within the time
     the planned rounds would have taken.
     """
     cells = {name: Cell() for name in servers}
     began = time.monotonic()
-    for done in range(rounds):
-        if done and time.monotonic() - began > rounds * seconds * len(servers):
+    for turn in range(rounds):
+        if turn and time.monotonic() - began > rounds * seconds * len(servers):
             break
-        for name, server in servers.items():
-            done = run_round(server.base, lambda n: claim_request([photo]), clients, seconds)
-            cells[name].latencies += done.latencies
-            cells[name].rates.append(done.throughput)
+        for name, server in in_turn(list(servers.items()), turn):
+            cells[name].add(
+                run_round(server.base, lambda n: claim_request([photo]), clients, seconds)
+            )
     return cells
 
 
@@ -243,22 +228,22 @@ def take_next_table(figures: dict) -> tuple[str, list[Line]]:
                 (
                     database,
                     str(agents),
-                    number(found.rate),
-                    number(found.take.p50, 2),
-                    number(found.take.p99, 2),
-                    number(found.health_check.p50, 2),
-                    ratio(found.take.p50, found.health_check.p50),
-                    ratio(found.take.p50, lite.take.p50),
-                    str(len(found.takes)),
+                    number(found.take.rate),
+                    number(found.take.timing.p50, 2),
+                    number(found.take.timing.p99, 2),
+                    number(found.health.timing.p50, 2),
+                    ratio(found.take.timing.p50, found.health.timing.p50),
+                    ratio(found.take.timing.p50, lite.take.timing.p50),
+                    str(len(found.take.latencies)),
                 )
             )
             lines.append(
                 Line(
                     "Take next",
                     f"{database}, {plural(agents, 'agent')}: p50 ms",
-                    number(found.take.p50, 2),
-                    f"{number(found.health_check.p50, 2)} (/healthz)",
-                    ratio(found.take.p50, found.health_check.p50),
+                    number(found.take.timing.p50, 2),
+                    f"{number(found.health.timing.p50, 2)} (/healthz)",
+                    ratio(found.take.timing.p50, found.health.timing.p50),
                     "",
                     None,
                 )

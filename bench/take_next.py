@@ -9,15 +9,15 @@ runs, every take must have handed out a different case.
 import contextlib
 import http.client
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 from werkzeug.security import generate_password_hash
 
 from bench import caseload
-from bench.load import Request, run_round
+from bench.load import Cell, Request, run_round
 from bench.servers import Server, claim_service
-from bench.stats import Timing, median
+from bench.stats import in_turn
 from claims.caselog import CaseLog
 
 WAITING = 20_000
@@ -28,21 +28,8 @@ PASSWORD = "bench password"
 class Figures:
     """Takes and health checks seen at one number of agents on one database."""
 
-    takes: list[float]
-    take_rates: list[float]
-    health: list[float]
-
-    @property
-    def take(self) -> Timing:
-        return Timing(tuple(self.takes))
-
-    @property
-    def health_check(self) -> Timing:
-        return Timing(tuple(self.health))
-
-    @property
-    def rate(self) -> float:
-        return median(self.take_rates)
+    take: Cell = field(default_factory=Cell)
+    health: Cell = field(default_factory=Cell)
 
 
 def prepare(agents: int) -> Callable[[str], None]:
@@ -113,15 +100,13 @@ def measure(
         health = Request("GET", "/healthz")
         for agents in agent_counts:
             for name in servers:
-                figures[name][agents] = Figures([], [], [])
-            for _ in range(rounds):
-                for name, server in servers.items():
+                figures[name][agents] = Figures()
+            for turn in range(rounds):
+                for name, server in in_turn(list(servers.items()), turn):
                     found = figures[name][agents]
-                    checks = run_round(server.base, lambda n: health, agents, seconds / 2)
-                    found.health += checks.latencies
-                    takes = run_round(server.base, take_request(cookies[name]), agents, seconds)
-                    found.takes += takes.latencies
-                    found.take_rates.append(takes.throughput)
+                    found.health.add(run_round(server.base, lambda n: health, agents, seconds / 2))
+                    takes = take_request(cookies[name])
+                    found.take.add(run_round(server.base, takes, agents, seconds))
         for name, server in servers.items():
             takes, cases = distinct_takes(server.database_url)
             if takes != cases:
