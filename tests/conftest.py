@@ -7,6 +7,7 @@ import email.policy
 import functools
 import http.server
 import io
+import json
 import os
 import re
 import secrets
@@ -19,6 +20,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.claims.images import photo
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -245,6 +248,11 @@ class Customer:
             follow_redirects=follow_redirects,
         )
 
+    def file(self, photos=None, **fields) -> str:
+        """File a claim (with one photo unless told otherwise); returns its case reference."""
+        self.claim(photos=photos or [(photo("JPEG"), "lid.jpg")], **fields)
+        return self.reference(self.client.get("/claims/submitted"))
+
     def reference(self, response) -> str:
         """The case reference shown on a confirmation page."""
         match = re.search(r'id="case-reference">([^<]+)<', response.get_data(as_text=True))
@@ -406,6 +414,29 @@ def live_service(built_site, live_data):
     process, base = start_service(live_data, HELP_SITE_DIR=str(built_site))
     yield base
     stop_service(process)
+
+
+def cases(runner) -> list[dict]:
+    """Every case in the log, from the export command."""
+    result = runner.invoke(args=["claims", "export"])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines()]
+
+
+def checked_claim_type(page: str) -> str | None:
+    """The claim type whose radio button is selected on a rendered form."""
+    match = re.search(r'<input[^>]* checked [^>]*value="([^"]+)"', page)
+    return match.group(1) if match else None
+
+
+def stored_files(app) -> list:
+    return [path for path in app.config["PHOTO_DIR"].rglob("*") if path.is_file()]
+
+
+def photo_files(data_dir: Path) -> set[str]:
+    """Every file under DATA_DIR/photos (temp files included), relative to it."""
+    root = data_dir / "photos"
+    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
 
 
 def flask_claims(

@@ -2,6 +2,7 @@
 
 import io
 import os
+import random
 import struct
 import zlib
 
@@ -15,6 +16,25 @@ def photo(format: str = "JPEG", size=(64, 48), color=(200, 30, 30), **save_optio
         image.putpixel((x, x % size[1]), (0, 0, 0))
     buffer = io.BytesIO()
     image.save(buffer, format, **save_options)
+    return buffer.getvalue()
+
+
+def picture(size: tuple[int, int] = (160, 120), mode: str = "RGB", seed: int = 0) -> Image.Image:
+    """A small image with real detail, so lossy encoders produce non-trivial data."""
+    width, height = size
+    detail = Image.effect_mandelbrot(size, (-2.0, -1.2, 1.0, 1.2), 40)
+    gradient = Image.linear_gradient("L").resize(size)
+    noise = Image.frombytes("L", size, random.Random(seed).randbytes(width * height))
+    rgb = Image.merge("RGB", (detail, gradient, noise))
+    if mode in ("RGBA", "LA"):
+        alpha = Image.radial_gradient("L").resize(size)
+        return Image.merge("RGBA", (*rgb.split(), alpha)).convert(mode)
+    return rgb.convert(mode)
+
+
+def encode(image: Image.Image, format: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format, **options)
     return buffer.getvalue()
 
 

@@ -8,18 +8,16 @@ import pytest
 
 from claims.caselog import CaseLog
 from tests.claims.images import photo
-from tests.claims.test_submit import cases
-from tests.conftest import Agent, Customer
+from tests.conftest import Agent, Customer, cases
 
 JPEG = (photo("JPEG"), "lid.jpg")
 
 
 def file_claims(customer, count: int, **fields) -> list[str]:
-    references = []
-    for index in range(count):
-        customer.claim(photos=[JPEG], description=f"Claim number {index} about a lid.", **fields)
-        references.append(customer.reference(customer.client.get("/claims/submitted")))
-    return references
+    return [
+        customer.file([JPEG], description=f"Claim number {index} about a lid.", **fields)
+        for index in range(count)
+    ]
 
 
 def page(response) -> str:

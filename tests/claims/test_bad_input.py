@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from tests.claims.images import noisy_png, photo
-from tests.claims.test_submit import cases, checked_claim_type, stored_files
+from tests.conftest import cases, checked_claim_type, stored_files
 
 JPEG = (photo("JPEG"), "kettle.jpg")
 

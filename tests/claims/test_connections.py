@@ -13,7 +13,14 @@ import pytest
 from claims import create_app, database
 from claims.database import POOL_SIZE, Database, Unavailable
 from tests.claims.images import photo
-from tests.conftest import TEST_SETTINGS, Customer, free_port, fresh_schema, postgresql_url
+from tests.conftest import (
+    TEST_SETTINGS,
+    Customer,
+    free_port,
+    fresh_schema,
+    photo_files,
+    postgresql_url,
+)
 
 TRY_LATER = "We cannot take your claim right now"
 
@@ -89,10 +96,6 @@ def backends(server: str, name: str) -> list[int]:
     return sorted(pid for (pid,) in rows)
 
 
-def stored_files(data_dir) -> set:
-    return {path for path in (data_dir / "photos").rglob("*") if path.is_file()}
-
-
 def claim(app) -> None:
     response = Customer(app.test_client()).claim(photos=[(photo("JPEG"), "lid.jpg")])
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
@@ -141,12 +144,12 @@ def test_database_out_of_reach_gets_try_again_later_and_recovers(relayed, tmp_pa
     relay, url = relayed
     app = app_on(url, tmp_path)
     claim(app)
-    files_before = stored_files(tmp_path)
+    files_before = photo_files(tmp_path)
 
     relay.cut()
     response = Customer(app.test_client()).claim(photos=[(photo("JPEG"), "lid.jpg")])
     assert response.status_code == 503 and TRY_LATER in response.get_data(as_text=True)
-    assert stored_files(tmp_path) == files_before  # the refused claim's photo is gone
+    assert photo_files(tmp_path) == files_before  # the refused claim's photo is gone
 
     relay.start()
     claim(app)  # back by itself, without a restart

@@ -22,8 +22,10 @@ from claims import photos
 from claims.photos import PhotoLimits, PhotoRejected, orphan_files, remove_photo, store_photo
 from tests.claims.images import (
     bilevel_png,
+    encode,
     insert_png_chunks,
     jpeg_segment,
+    picture,
     png_chunk,
     raw_png,
 )
@@ -35,25 +37,6 @@ STORED_NAME = re.compile(r"([0-9a-f]{2})/\1[0-9a-f]{30}\.(jpg|png|webp)")
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-
-def picture(size: tuple[int, int] = (160, 120), mode: str = "RGB") -> Image.Image:
-    """A small image with real detail, so lossy encoders produce non-trivial data."""
-    width, height = size
-    detail = Image.effect_mandelbrot(size, (-2.0, -1.2, 1.0, 1.2), 40)
-    gradient = Image.linear_gradient("L").resize(size)
-    noise = Image.frombytes("L", size, random.Random(0).randbytes(width * height))
-    rgb = Image.merge("RGB", (detail, gradient, noise))
-    if mode in ("RGBA", "LA"):
-        alpha = Image.radial_gradient("L").resize(size)
-        return Image.merge("RGBA", (*rgb.split(), alpha)).convert(mode)
-    return rgb.convert(mode)
-
-
-def encode(image: Image.Image, format: str, **options) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format, **options)
-    return buffer.getvalue()
 
 
 def camera_exif(orientation: int | None = None) -> Image.Exif:

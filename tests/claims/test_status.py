@@ -1,15 +1,8 @@
 """Customers see their own case, with reference and email, and nothing else."""
 
-from tests.claims.images import photo
-
-
-def file_claim(customer, **fields) -> str:
-    customer.claim(photos=[(photo("JPEG"), "lid.jpg")], **fields)
-    return customer.reference(customer.client.get("/claims/submitted"))
-
 
 def test_reference_and_email_show_status_lane_position_and_history(customer):
-    reference = file_claim(customer)
+    reference = customer.file()
     response = customer.status(reference, "ana@example.com")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -20,14 +13,14 @@ def test_reference_and_email_show_status_lane_position_and_history(customer):
 
 
 def test_reference_is_read_the_way_customers_type_it(customer):
-    reference = file_claim(customer)
+    reference = customer.file()
     typed = reference.lower().replace("-", " ").replace("0", "o")
     page = customer.status(typed, "ANA@example.com ").get_data(as_text=True)
     assert f"Case {reference}" in page
 
 
 def test_wrong_email_and_unknown_reference_get_the_same_answer(customer):
-    reference = file_claim(customer)
+    reference = customer.file()
     wrong_email = customer.status(reference, "eve@example.com")
     unknown = customer.status("HC-0000-0000-0000", "ana@example.com")
     assert wrong_email.status_code == unknown.status_code == 400
@@ -44,15 +37,15 @@ def test_wrong_email_and_unknown_reference_get_the_same_answer(customer):
 
 
 def test_status_link_from_the_confirmation_prefills_the_reference(customer):
-    reference = file_claim(customer)
+    reference = customer.file()
     page = customer.client.get(f"/claims/status?reference={reference}").get_data(as_text=True)
     assert f'value="{reference}"' in page
 
 
 def test_position_follows_the_queue(customer):
-    first = file_claim(customer, description="First kettle with a crack.")
-    second = file_claim(customer, description="Second kettle with a crack.")
-    standard = file_claim(customer, claim_type="return-request", description="Return this one.")
+    first = customer.file(description="First kettle with a crack.")
+    second = customer.file(description="Second kettle with a crack.")
+    standard = customer.file(claim_type="return-request", description="Return this one.")
     assert "number 1 in the queue" in customer.status(first, "ana@example.com").get_data(True)
     assert "number 2 in the queue" in customer.status(second, "ana@example.com").get_data(True)
     page = customer.status(standard, "ana@example.com").get_data(True)

@@ -1,32 +1,13 @@
 """Customers file claims: each path, each claim type's photo rule, duplicates, queue order."""
 
-import json
-import re
-
 import pytest
 from PIL import Image
 
 from claims.catalog import CLAIM_TYPES
 from tests.claims.images import heic, jpeg_with_gps, photo
+from tests.conftest import cases, checked_claim_type, stored_files
 
 JPEG = (photo("JPEG"), "kettle.jpg")
-
-
-def cases(runner) -> list[dict]:
-    """Every case in the log, from the export command."""
-    result = runner.invoke(args=["claims", "export"])
-    assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in result.output.splitlines()]
-
-
-def checked_claim_type(page: str) -> str | None:
-    """The claim type whose radio button is selected on a rendered form."""
-    match = re.search(r'<input[^>]* checked [^>]*value="([^"]+)"', page)
-    return match.group(1) if match else None
-
-
-def stored_files(app) -> list:
-    return [path for path in app.config["PHOTO_DIR"].rglob("*") if path.is_file()]
 
 
 def test_form_has_every_field_with_a_visible_label(client):

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 import pillow_heif
 from PIL import Image, ImageCms
 
-from tests.claims.images import bilevel_png, insert_png_chunks, jpeg_segment, png_chunk, raw_png
+from tests.claims import images
+from tests.claims.images import (
+    bilevel_png,
+    encode,
+    insert_png_chunks,
+    jpeg_segment,
+    png_chunk,
+    raw_png,
+)
 
 pillow_heif.register_heif_opener()
 
@@ -38,17 +46,7 @@ class HostileFile:
 
 def picture(size: tuple[int, int] = (96, 64)) -> Image.Image:
     """A small RGB image with real detail, so encoders produce ordinary data."""
-    width, height = size
-    detail = Image.effect_mandelbrot(size, (-2.0, -1.2, 1.0, 1.2), 40)
-    gradient = Image.linear_gradient("L").resize(size)
-    noise = Image.frombytes("L", size, random.Random(7).randbytes(width * height))
-    return Image.merge("RGB", (detail, gradient, noise))
-
-
-def encode(image: Image.Image, format: str, **options) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format, **options)
-    return buffer.getvalue()
+    return images.picture(size, seed=7)
 
 
 def good_jpeg() -> bytes:

@@ -9,12 +9,7 @@ import time
 
 from tests.claim_client import ClaimClient
 from tests.claims.images import photo
-from tests.conftest import flask_claims, start_service
-
-
-def photo_files(data_dir) -> set[str]:
-    root = data_dir / "photos"
-    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+from tests.conftest import flask_claims, photo_files, start_service
 
 
 def wait_for(condition, timeout: float = 30) -> None:

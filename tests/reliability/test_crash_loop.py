@@ -12,7 +12,7 @@ import time
 
 from tests.claim_client import ClaimClient
 from tests.claims.images import photo
-from tests.conftest import flask_claims, start_service
+from tests.conftest import flask_claims, photo_files, start_service
 
 ROUNDS = 3
 CLIENTS = 4
@@ -88,17 +88,13 @@ def test_kill_9_while_submitting_loses_nothing_acknowledged(tmp_path, database_u
         assert [p["sha256"] for p in by_reference[reference]["photos"]] == [photo_hash]
     assert all(p["sha256"] for case in exported for p in case["photos"])  # no missing file
 
-    photo_root = data / "photos"
-    on_disk = {
-        str(path.relative_to(photo_root)) for path in photo_root.rglob("*") if path.is_file()
-    }
+    on_disk = photo_files(data)
     referenced = {p["stored_name"] for case in exported for p in case["photos"]}
     removal = flask_claims(
         data, "remove-orphans", "--older-than-minutes", "0", database_url=database_url
     )
     assert set(removal.stdout.split()) == on_disk - referenced
-    after = {str(path.relative_to(photo_root)) for path in photo_root.rglob("*") if path.is_file()}
-    assert after == referenced
+    assert photo_files(data) == referenced
 
     if not database_url:
         sqlite = sqlite3.connect(data / "claims.sqlite3")

@@ -9,7 +9,7 @@ import pytest
 
 from tests.claim_client import ClaimClient
 from tests.claims.images import noisy_png, photo
-from tests.conftest import flask_claims, start_service, stop_service
+from tests.conftest import flask_claims, photo_files, start_service, stop_service
 
 TRY_LATER = "We cannot take your claim right now"
 
@@ -44,10 +44,6 @@ def fill(disk) -> None:
             pass  # ENOSPC: full, as intended
 
 
-def stored_files(data) -> set[str]:
-    return {str(path) for path in (data / "photos").rglob("*") if path.is_file()}
-
-
 def case_count(data) -> int:
     return len(flask_claims(data, "export").stdout.splitlines())
 
@@ -78,12 +74,12 @@ def service_on_small_disk(small_disk):
 
 def test_full_disk_gets_try_again_later_and_recovers(small_disk, service_on_small_disk):
     data, client = service_on_small_disk
-    files_before, cases_before = stored_files(data), case_count(data)
+    files_before, cases_before = photo_files(data), case_count(data)
 
     fill(small_disk)
     status, page = submit(client, noisy_png((300, 300)))
     assert status == 503 and TRY_LATER in page
-    assert stored_files(data) == files_before  # no photo, no temp file left behind
+    assert photo_files(data) == files_before  # no photo, no temp file left behind
 
     (small_disk / "filler").unlink()
     assert case_count(data) == cases_before  # (reading the log needs a little space too)
@@ -93,12 +89,12 @@ def test_full_disk_gets_try_again_later_and_recovers(small_disk, service_on_smal
 
 def test_read_only_disk_gets_try_again_later_and_recovers(small_disk, service_on_small_disk):
     data, client = service_on_small_disk
-    files_before = stored_files(data)
+    files_before = photo_files(data)
 
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     status, page = submit(client, photo("PNG"))
     assert status == 503 and TRY_LATER in page
-    assert stored_files(data) == files_before
+    assert photo_files(data) == files_before
 
     subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
     assert client.submit([(photo("JPEG"), "again.jpg")])

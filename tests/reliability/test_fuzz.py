@@ -3,7 +3,6 @@ valid claim is ever stored. Then malformed multipart bodies, raw over a socket, 
 real service under gunicorn."""
 
 import io
-import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -16,7 +15,7 @@ from hypothesis import strategies as st
 from claims import create_app
 from claims.caselog import CaseLog
 from claims.db import get_caselog
-from tests.conftest import start_service, stop_service
+from tests.conftest import cases, photo_files, start_service, stop_service
 from tests.reliability.fuzz_inputs import (
     FILING_TYPES,
     GOOD_PHOTOS,
@@ -95,9 +94,7 @@ def csrf_token(client, path: str = "/claims/new") -> str:
 
 def exported(app) -> list[dict]:
     """Every case as `flask claims export` writes it."""
-    result = app.test_cli_runner().invoke(args=["claims", "export"])
-    assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in result.output.split("\n") if line]
+    return cases(app.test_cli_runner())
 
 
 def case_count(app) -> int:
@@ -111,12 +108,6 @@ def case_record(app, reference: str) -> dict:
         caselog = get_caselog()
         case = caselog.case_by_reference(reference)
         return vars(case) | {"photos": [vars(photo) for photo in caselog.photos(case.id)]}
-
-
-def photo_files(data_dir: Path) -> set[str]:
-    """Every file under the photo directory, temp files included."""
-    root = data_dir / "photos"
-    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
 
 
 def stored_cases(data_dir: Path) -> list:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.claim_client import ClaimClient
-from tests.conftest import flask_claims, start_service, stop_service
+from tests.conftest import flask_claims, photo_files, start_service, stop_service
 from tests.reliability.hostile_files import BUILDERS, MB, corpus, good_jpeg
 
 PEAK_RSS_LIMIT_MB = 400
@@ -42,12 +42,6 @@ class Run:
     workers_after: list[int]
     baseline_rss_mb: float
     peak_rss_mb: float
-
-
-def photo_files(data_dir: Path) -> list[str]:
-    """Every file under the photo directory, temp files included."""
-    root = data_dir / "photos"
-    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
 
 
 def worker_pids(master_pid: int) -> list[int]:
@@ -129,7 +123,7 @@ def hostile_run(tmp_path_factory) -> Run:
             status, page = client.post(
                 "/claims/new", fields, [good, (hostile.content, hostile.filename)]
             )
-            new_files = sorted(set(photo_files(data)) - set(before))
+            new_files = sorted(photo_files(data) - before)
             outcomes[hostile.kind] = Outcome(status, page, new_files)
         too_large = post_too_large_request(
             base, {**client.form_fields("/claims/new"), "claim_type": "defective-item"}, 130 * MB
@@ -146,7 +140,7 @@ def hostile_run(tmp_path_factory) -> Run:
         too_large=too_large,
         control_reference=control,
         exported=[json.loads(line) for line in export.stdout.split("\n") if line],
-        photo_files=photo_files(data),
+        photo_files=sorted(photo_files(data)),
         workers_before=workers_before,
         workers_after=workers_after,
         baseline_rss_mb=baseline,
