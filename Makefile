@@ -1,5 +1,6 @@
 # make run    build the help site, serve it and the claim service on http://127.0.0.1:$(PORT)
 # make test   lint, strict site build, then the whole test suite
+# make fuzz   the fuzz tests with ten times as many examples, from a new random seed
 # make bench  every benchmark against a baseline measured in the same run (not part of test;
 #             CLAIMS_TEST_DATABASE_URL adds PostgreSQL figures)
 #
@@ -11,7 +12,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test site browser postgres bench
+.PHONY: run test fuzz site browser postgres bench
 
 # The secret key is made once and kept in instance/, so sign-ins survive restarts.
 run: $(VENV)/.runtime site instance/secret_key
@@ -23,6 +24,9 @@ test: $(VENV)/.dev node_modules/.installed browser
 	$(BIN)/ruff format --check .
 	$(BIN)/mkdocs build --strict --quiet
 	$(BIN)/pytest
+
+fuzz: $(VENV)/.dev
+	$(BIN)/pytest tests/reliability/test_fuzz.py --hypothesis-profile=fuzz --timeout=3600
 
 bench: $(VENV)/.bench bench/node_modules/.installed browser
 	$(BIN)/python -m bench.run

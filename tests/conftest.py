@@ -17,11 +17,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
+from tests.browser import settle
 from tests.claims.images import photo
+from tests.site.content import PROJECT
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,8 +41,48 @@ CHROMIUM_FLAGS = [
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
+# The run
+
+
+IN_CI = os.environ.get("CI") == "true"
+# `make fuzz`: many more examples than `make test` (budgets are set per 100 examples).
+settings.register_profile("fuzz", max_examples=1000)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """Outside CI, Hypothesis explores with a new seed each run, printed so that a failing run
+    can be replayed; in CI it runs derandomized (its built-in "ci" profile), the same each time."""
+    if not IN_CI and config.getoption("hypothesis_seed") is None:
+        config.option.hypothesis_seed = str(secrets.randbelow(2**32))
+
+
+def pytest_report_header(config) -> str:
+    seed = config.getoption("hypothesis_seed")
+    if seed is None:
+        return "hypothesis: derandomized"
+    return f"hypothesis: seed {seed} (replay a run with --hypothesis-seed={seed})"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per reason for the tests skipped, instead of one line per test."""
+    reasons = Counter(
+        report.longrepr[2].removeprefix("Skipped: ")
+        if isinstance(report.longrepr, tuple)
+        else str(report.longrepr)
+        for report in terminalreporter.stats.get("skipped", [])
+    )
+    if reasons:
+        terminalreporter.section("skipped", sep="-")
+        for reason, count in reasons.most_common():
+            terminalreporter.write_line(f"{count} skipped: {reason}")
+
+
+# The help site
+
+
 def build_site(
-    destination: Path, project: Path = ROOT, env: dict | None = None
+    destination: Path, project: Path = PROJECT, env: dict | None = None
 ) -> subprocess.CompletedProcess:
     """Run a strict MkDocs build of `project` into `destination`; the caller checks the result."""
     return subprocess.run(
@@ -55,7 +99,7 @@ def copy_project(destination: Path) -> Path:
     """A copy of what the site build reads, for tests that break the content on purpose."""
     destination.mkdir(parents=True)
     for name in ("mkdocs.yml", "docs", "overrides", "hooks", "claims"):
-        source = ROOT / name
+        source = PROJECT / name
         if source.is_dir():
             shutil.copytree(
                 source, destination / name, ignore=shutil.ignore_patterns("__pycache__")
@@ -96,7 +140,7 @@ def browser():
     """Debian's Chromium, driven by Playwright. Missing browser: skip, or fail under CI."""
     if not CHROMIUM.exists():
         message = "Chromium is not installed: install it with `sudo apt-get install chromium`."
-        if os.environ.get("CI") == "true":
+        if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
@@ -121,6 +165,7 @@ def axe_violations():
     """Run axe-core in a loaded page; returns its violations (empty when the page passes)."""
 
     def run(tab) -> list[dict]:
+        settle(tab)  # colours measured mid-transition are not the ones a reader sees
         # Evaluated through the DevTools protocol: the page's own CSP would block a <script>.
         tab.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
         result = tab.evaluate("axe.run(document, {resultTypes: ['violations']})")
@@ -148,7 +193,7 @@ def postgresql_url(request) -> str:
             "PostgreSQL tests need CLAIMS_TEST_DATABASE_URL, e.g. "
             "postgresql://claims:claims@127.0.0.1/claims_test (`make postgres` starts one)."
         )
-        if os.environ.get("CI") == "true":
+        if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
     return url

@@ -379,11 +379,11 @@ def test_photos_are_served_to_agents_only_as_images(app, agent, customer):
     [reference] = file_claims(customer, 1)
     html = page(agent.client.get(f"/agent/cases/{reference}"))
     url = re.search(r'class="photos">.*?<img src="([^"]+)"', html, re.S).group(1)
-    shown = agent.client.get(url)
-    assert shown.status_code == 200
-    assert shown.headers["Content-Type"] == "image/jpeg"
-    assert shown.headers["X-Content-Type-Options"] == "nosniff"
-    assert shown.data[:2] == b"\xff\xd8"
+    with agent.client.get(url) as shown:
+        assert shown.status_code == 200
+        assert shown.headers["Content-Type"] == "image/jpeg"
+        assert shown.headers["X-Content-Type-Options"] == "nosniff"
+        assert shown.data[:2] == b"\xff\xd8"
     assert app.test_client().get(url).status_code == 403
     assert agent.client.get("/agent/photos/ab/" + "0" * 32 + ".jpg").status_code == 404
     agent.client.post("/agent/logout")

@@ -20,9 +20,15 @@ def site_client(app_config, site_dir):
     return create_app({**app_config, "HELP_SITE_DIR": site_dir}).test_client()
 
 
+def served(client, path: str) -> str:
+    """A page's text, its response closed as a server closes the file it sent."""
+    with client.get(path) as response:
+        return response.get_data(as_text=True)
+
+
 def test_help_site_pages_are_served_at_the_root(site_client):
-    assert "Help center home" in site_client.get("/").get_data(as_text=True)
-    assert "Returns" in site_client.get("/returns/").get_data(as_text=True)
+    assert "Help center home" in served(site_client, "/")
+    assert "Returns" in served(site_client, "/returns/")
     assert site_client.get("/returns").headers["Location"] == "/returns/"
 
 

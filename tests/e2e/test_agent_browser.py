@@ -3,6 +3,7 @@
 import secrets
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.claims.images import photo
 from tests.conftest import flask_claims
@@ -50,35 +51,35 @@ def test_agent_asks_for_a_clearer_photo_and_resolves_the_claim(
     sign_in(agent, live_service, agent_login)
     agent.get_by_role("link", name=reference).click()
     agent.get_by_role("button", name="Take this case").click()
-    assert "In review" in agent.locator("#case-status").inner_text()
-    assert agent.locator(".photos img").evaluate("img => img.naturalWidth") == 320
+    expect(agent.locator("#case-status")).to_contain_text("In review")
+    expect(agent.locator(".photos img")).to_have_js_property("naturalWidth", 320)
     agent.get_by_label("What do you need from the customer?").fill("A clearer photo, please.")
     agent.get_by_role("button", name="Send to the customer").click()
-    assert "Waiting customer" in agent.locator("#case-status").inner_text()
+    expect(agent.locator("#case-status")).to_contain_text("Waiting customer")
 
     customer.get_by_role("link", name="Check the status of your case").click()
     customer.get_by_label("Email address").fill("ana@example.com")
     customer.get_by_role("button", name="Check status").click()
-    assert customer.get_by_text("A clearer photo, please.").first.is_visible()
+    expect(customer.get_by_text("A clearer photo, please.").first).to_be_visible()
     clearer = tmp_path / "clearer.jpg"
     clearer.write_bytes(photo("JPEG", size=(640, 480)))
     customer.get_by_label("Your answer").fill("Here it is.")
     customer.get_by_label("Photos (optional)").set_input_files([clearer])
     customer.get_by_role("button", name="Send answer").click()
     customer.get_by_text("You answered:").wait_for()
-    assert customer.locator("#case-status").inner_text() == "Received, waiting for review"
+    expect(customer.locator("#case-status")).to_have_text("Received, waiting for review")
 
     agent.goto(live_service + f"/agent/cases/{reference}")
-    assert agent.get_by_text("Here it is.").is_visible()
-    assert agent.locator(".photos img").count() == 2
+    expect(agent.get_by_text("Here it is.")).to_be_visible()
+    expect(agent.locator(".photos img")).to_have_count(2)
     agent.get_by_role("button", name="Take this case").click()
     agent.get_by_label("Outcome").select_option("replacement")
     agent.get_by_role("button", name="Resolve case").click()
-    assert "Resolved" in agent.locator("#case-status").inner_text()
+    expect(agent.locator("#case-status")).to_contain_text("Resolved")
 
     customer.reload()
-    assert customer.locator("#case-status").inner_text() == "Resolved"
-    assert customer.get_by_text("Resolved: Replacement sent.").is_visible()
+    expect(customer.locator("#case-status")).to_have_text("Resolved")
+    expect(customer.get_by_text("Resolved: Replacement sent.")).to_be_visible()
 
 
 def test_customer_text_with_markup_is_shown_as_text_in_the_console(
@@ -99,7 +100,7 @@ def test_customer_text_with_markup_is_shown_as_text_in_the_console(
     agent.goto(live_service + f"/agent/cases/{reference}")
     agent.get_by_label("Internal note").fill(PAYLOAD)
     agent.get_by_role("button", name="Add note").click()
-    assert PAYLOAD in agent.locator("#case-description").inner_text()
+    expect(agent.locator("#case-description")).to_contain_text(PAYLOAD)
     assert agent.get_by_text(PAYLOAD).count() >= 2  # description and note, as text
     agent.goto(live_service + "/agent/")
     assert agent.evaluate("window.pwned") is None
@@ -118,4 +119,5 @@ def test_console_pages_have_no_axe_violations(
         page.goto(live_service + (f"/agent/cases/{reference}" if path == "case" else path))
         if path == "case":
             page.get_by_role("button", name="Take this case").click()
+            expect(page.locator("#case-status")).to_contain_text("In review")
     assert axe_violations(page) == []

@@ -20,10 +20,15 @@ CRLF = b"\r\n"
 
 @dataclass
 class Part:
-    """One part of a multipart body: its header lines and its content."""
+    """One part of a multipart body: its header lines and its content.
+
+    `is_file` says what the part was made as; mutations may rewrite its headers past
+    recognition, so they find the file parts by this, never by parsing the headers again.
+    """
 
     headers: list[bytes]
     content: bytes
+    is_file: bool = False
 
 
 def field_part(name: str, value: str) -> Part:
@@ -32,7 +37,7 @@ def field_part(name: str, value: str) -> Part:
 
 def file_part(name: str, filename: str, content: bytes) -> Part:
     disposition = f'Content-Disposition: form-data; name="{name}"; filename="{filename}"'
-    return Part([disposition.encode(), b"Content-Type: image/jpeg"], content)
+    return Part([disposition.encode(), b"Content-Type: image/jpeg"], content, is_file=True)
 
 
 def encode_parts(parts: list[Part], boundary: bytes, closing: bool = True) -> bytes:
@@ -184,14 +189,17 @@ def thousands_of_parts(draft: Draft, count: int) -> None:
 
 
 def nest_the_photo(draft: Draft, keep_filename: bool) -> None:
-    """Wrap the photo part's content in a multipart/mixed body of its own."""
+    """Wrap each file part's content in a multipart/mixed body of its own, whatever other
+    mutations have done to its headers."""
     inner = b"nested-boundary-5e1a"
-    [photo] = [part for part in draft.parts if b'name="photos"' in part.headers[0]]
-    disposition = (
-        photo.headers[0] if keep_filename else b'Content-Disposition: form-data; name="photos"'
-    )
-    photo.content = encode_parts([Part(list(photo.headers), photo.content)], inner)
-    photo.headers = [disposition, b"Content-Type: multipart/mixed; boundary=" + inner]
+    for photo in [part for part in draft.parts if part.is_file]:
+        disposition = (
+            photo.headers[0]
+            if keep_filename and photo.headers
+            else b'Content-Disposition: form-data; name="photos"'
+        )
+        photo.content = encode_parts([Part(list(photo.headers), photo.content)], inner)
+        photo.headers = [disposition, b"Content-Type: multipart/mixed; boundary=" + inner]
 
 
 @mutation("nested multipart sent as the photo file", breaks=True)

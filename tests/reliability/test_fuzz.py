@@ -62,6 +62,13 @@ FUZZ = settings(
         HealthCheck.filter_too_much,
     ],
 )
+
+
+def examples(count: int) -> int:
+    """`count` examples in `make test`; the "fuzz" profile (`make fuzz`) runs ten times as many."""
+    return count * settings().max_examples // 100
+
+
 CLAIM_FIELDS = ["order_ref", "email", "claim_type", "description", "submission_id", "website"]
 
 
@@ -212,7 +219,7 @@ def test_claim_form_never_fails_and_stores_a_case_only_from_a_valid_claim(tmp_pa
     token = csrf_token(client)
     answers = Counter()
 
-    @settings(FUZZ, max_examples=150)
+    @settings(FUZZ, max_examples=examples(150))
     @given(st.data())
     def check(data):
         fields, photos, fuzzed = data.draw(claims(token))
@@ -282,7 +289,7 @@ def test_status_look_up_never_fails_and_opens_a_case_only_for_its_reference_and_
     emails_as_typed = [email, email.lower(), email.upper(), f" {email}\x00"]
     answers = Counter()
 
-    @settings(FUZZ, max_examples=80)
+    @settings(FUZZ, max_examples=examples(80))
     @given(
         reference=mostly(valid(reference_variants(case["reference"])), arbitrary(any_field)),
         address=mostly(
@@ -348,7 +355,7 @@ def test_customer_reply_never_fails_and_is_stored_only_when_valid(tmp_path, caps
     case, token = customer_with_a_question(app, client, "ana@example.com")
     answers = Counter()
 
-    @settings(FUZZ, max_examples=80)
+    @settings(FUZZ, max_examples=examples(80))
     @given(
         message=mostly(valid(valid_messages), arbitrary(st.one_of(st.none(), any_field)), 1),
         photos=mostly(valid(st.lists(good_photos, max_size=3)), arbitrary(any_photo_list), 1),
@@ -423,7 +430,7 @@ def test_malformed_multipart_bodies_never_get_a_5xx_nor_file_an_invalid_case(tmp
         assert exchange(host, port, control.encode()) == 303
         assert len(stored_cases(data_dir)) == 1
 
-        @settings(FUZZ, max_examples=150)
+        @settings(FUZZ, max_examples=examples(150))
         @given(
             changes=st.lists(mutations, min_size=1, max_size=3, unique_by=lambda m: m.group),
             submission=st.uuids(),

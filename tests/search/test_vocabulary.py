@@ -6,12 +6,11 @@ import re
 import pytest
 
 from tests.conftest import build_site, copy_project
-from tests.site.faq import question_headings, read_seed
-from tests.site.test_content import ALL_PAGES, FAQ_PAGES
+from tests.site.content import read_content
+from tests.site.faq import question_headings
 
-SEED = read_seed()
-DEFECTIVE = "problems-with-an-item/#what-should-i-do-if-i-receive-a-defective-or-incorrect-item"
-MISSING = "problems-with-an-item/#what-if-i-receive-an-item-with-missing-components"
+CONTENT = read_content()
+SEPARATOR = re.compile(r'[\s\-,:;!?()"/]+|\.(?!\d)')  # mkdocs.yml's search separator
 
 
 def search_file(site, name: str):
@@ -22,44 +21,71 @@ def entries(site) -> dict[str, dict]:
     return {entry["location"]: entry for entry in search_file(site, "search_index.json")["docs"]}
 
 
+def question_entries(site) -> list[tuple[object, dict]]:
+    """(question, its search entry) for every question of the site."""
+    found = entries(site)
+    pairs = []
+    for page in CONTENT.faq_pages:
+        anchors = question_headings(page.built(site).read_text(encoding="utf-8"))
+        pairs += [(q, found[f"{page.url}#{anchors[q.text]}"]) for q in page.questions]
+    return pairs
+
+
 def title_and_words(entry: dict) -> tuple[str, set[str]]:
     """An entry's title as results show it, and the customers' words hidden after it."""
     title, _, hidden = entry["title"].partition(" <span hidden>")
     return title, set(hidden.removesuffix("</span>").split())
 
 
-def test_every_question_of_the_shop_has_the_words_customers_use(built_site):
-    found = entries(built_site)
-    for name in FAQ_PAGES:
-        html = (built_site / name / "index.html").read_text(encoding="utf-8")
-        for question, anchor in question_headings(html).items():
-            title, words = title_and_words(found[f"{name}/#{anchor}"])
-            assert title == question
-            assert len(words) >= 5, question
+def words(text: str) -> set[str]:
+    return {word for word in SEPARATOR.split(text.lower()) if word}
+
+
+def test_every_question_has_the_words_customers_use(built_site):
+    for question, entry in question_entries(built_site):
+        title, hidden = title_and_words(entry)
+        assert title == question.text
+        assert len(hidden) >= 5, f"{question.text!r}: add customers' words to its note"
 
 
 def test_the_words_go_into_their_questions_own_entry_only(built_site):
-    found = entries(built_site)
-    assert {"arrived", "broken", "damaged", "faulty"} <= title_and_words(found[DEFECTIVE])[1]
-    assert "broken" not in title_and_words(found[MISSING])[1]
-    assert "hidden" not in found["problems-with-an-item/"]["title"]  # the page's own entry
-    assert "hidden" not in found[DEFECTIVE]["text"]
+    pairs = question_entries(built_site)
+    ignored = set(search_file(built_site, "words.json")["ignored"])
+    for question, entry in pairs:
+        own = words(" ".join(question.vocabulary)) - ignored
+        hidden = title_and_words(entry)[1]
+        # A word may be left out when a longer one, or one of the title, starts with it.
+        kept = words(" ".join([question.text, *hidden]))
+        assert [w for w in own if not any(k.startswith(w) for k in kept)] == [], question.text
+        assert "hidden" not in entry["text"]
+        for other, other_entry in pairs:
+            if other is not question:
+                theirs = words(" ".join([other.text, other.answer_text, *other.vocabulary]))
+                assert title_and_words(other_entry)[1] <= theirs, (question.text, other.text)
+    for page in CONTENT.faq_pages:
+        assert "hidden" not in entries(built_site)[page.url]["title"]  # the page's own entry
 
 
 def test_the_words_never_reach_a_page(built_site):
-    for name in ALL_PAGES:
-        html = (built_site / name / "index.html").read_text(encoding="utf-8")
-        assert "also asked as" not in html.lower(), name
-        for phrase in ("dead on arrival", "money back", "typo in my address", "half empty box"):
-            assert phrase not in html, (name, phrase)
+    for page in CONTENT.pages:
+        html = page.built(built_site).read_text(encoding="utf-8")
+        assert "also asked as" not in html.lower(), page.source
+        written = page.source.read_text(encoding="utf-8")
+        for question in page.questions:
+            for phrase in question.vocabulary:
+                if " " in phrase and written.count(phrase) == 1:  # only in its note
+                    assert phrase not in html, (page.source, phrase)
 
 
 def test_word_list_holds_the_words_a_customer_may_mean(built_site):
-    words = search_file(built_site, "words.json")
-    assert {"refund", "return", "defective", "broken", "cancellation"} <= set(words["words"])
-    assert {"the", "my", "do"} <= set(words["ignored"])
-    assert not set(words["words"]) & set(words["ignored"])
-    assert not [word for word in words["words"] if len(word) < 3 or re.search(r"\d", word)]
+    listed = search_file(built_site, "words.json")
+    known = set(listed["words"])
+    for question in CONTENT.questions:
+        meant = words(" ".join([question.text, question.answer_text, *question.vocabulary]))
+        assert {w for w in meant if w.isalpha() and len(w) > 2} - set(listed["ignored"]) <= known
+    assert {"the", "my", "do"} <= set(listed["ignored"])
+    assert not known & set(listed["ignored"])
+    assert not [word for word in known if len(word) < 3 or re.search(r"\d", word)]
 
 
 @pytest.fixture
@@ -122,13 +148,10 @@ def test_checks_after_a_long_list_still_name_the_right_line(project):
 
 
 def test_a_list_shown_as_an_example_in_a_code_block_stays_on_the_page(project):
-    page = project / "docs" / "how-cases-are-handled.md"
-    example = "```markdown\n<!-- also asked as: parcel -->\n```\n\n"
-    text = page.read_text(encoding="utf-8")
-    page.write_text(
-        text.replace("# How cases are handled\n\n", f"# How cases are handled\n\n{example}")
-    )
+    home = project / "docs" / "index.md"
+    example = "\n```markdown\n<!-- also asked as: parcel -->\n```\n"
+    home.write_text(home.read_text(encoding="utf-8") + example, encoding="utf-8")
     result = build_site(project / "site", project)
     assert result.returncode == 0, result.stderr
-    html = (project / "site" / "how-cases-are-handled" / "index.html").read_text(encoding="utf-8")
+    html = (project / "site" / "index.html").read_text(encoding="utf-8")
     assert "also asked as: parcel" in html

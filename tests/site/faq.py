@@ -1,9 +1,10 @@
 """The shop's FAQ text (a copy of the shared seed) and readers for the built site's HTML."""
 
-import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.site.content import text_of
 
 SEED_FILE = Path(__file__).with_name("seed-faq.txt")
 
@@ -35,15 +36,13 @@ def article(page_html: str) -> str:
 
 def visible_text(page_html: str) -> str:
     """The text a reader sees in the page's article, whitespace collapsed."""
-    text = re.sub(r"<[^>]+>", " ", article(page_html))
-    return " ".join(html.unescape(text).split())
+    return text_of(article(page_html))
 
 
 def question_headings(page_html: str) -> dict[str, str]:
     """The article's ``##`` headings (except the call to action): text -> id."""
     headings = {}
     for anchor, inner in re.findall(r'<h2 id="([^"]+)">(.*?)</h2>', article(page_html), re.S):
-        if anchor == "hc-cta-title":
-            continue
-        headings[" ".join(html.unescape(re.sub(r"<[^>]+>", "", inner)).split())] = anchor
+        if anchor != "hc-cta-title":
+            headings[text_of(inner)] = anchor
     return headings
