@@ -589,7 +589,11 @@ class CaseLog:
     # Agents and their sessions
 
     def add_agent(self, name: str, password_hash: str) -> None:
-        """Create an agent, or give an existing one a new password and enable them again."""
+        """Create an agent, or give an existing one a new password and enable them again.
+
+        A new password ends every session opened with the old one: it is usually set because
+        the old one may be known to someone else.
+        """
         with self.writing() as db:
             db.execute(
                 "INSERT INTO agents (name, password_hash, disabled, created_at)"
@@ -597,6 +601,7 @@ class CaseLog:
                 " SET password_hash = excluded.password_hash, disabled = 0",
                 (name, password_hash, now()),
             )
+            db.execute("DELETE FROM agent_sessions WHERE agent = ?", (name,))
 
     def disable_agent(self, name: str) -> bool:
         """Stop an agent signing in, and end their open sessions at once."""

@@ -174,7 +174,8 @@ def purge(days: int | None, dry_run: bool):
 @claims_cli.command("agent-add")
 @click.argument("name")
 def agent_add(name: str):
-    """Create a support agent, or set a new password for one.
+    """Create a support agent, or set a new password for one (which ends their open
+    sessions at once).
 
     The password is asked for at the prompt, or read from the first line of standard input.
     """

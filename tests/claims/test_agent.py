@@ -79,6 +79,14 @@ def test_disabling_an_agent_ends_their_sessions_and_sign_ins(agent, runner):
     assert agent.sign_in().status_code == 400
 
 
+def test_a_new_password_ends_the_sessions_opened_with_the_old_one(app, agent, runner):
+    agent.password = "a brand new passphrase"
+    agent.create()  # agent-add for an existing agent sets the new password
+    assert agent.client.get("/agent/").headers["Location"].startswith("/agent/login")
+    assert agent.sign_in("correct horse sam").status_code == 400
+    assert agent.sign_in().status_code == 303
+
+
 @pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute")
 def test_sign_in_attempts_are_rate_limited(app, runner):
     kim = Agent(app.test_client(), runner, "kim").create()
