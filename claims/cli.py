@@ -14,9 +14,9 @@ from werkzeug.security import generate_password_hash
 from claims import photos
 from claims.caselog import STATUSES, CaseLog
 from claims.db import get_caselog
+from claims.forms import AGENT_NAME
 from claims.mail import deliver
 
-AGENT_NAME = re.compile(r"[A-Za-z0-9._-]{2,40}")
 MIN_PASSWORD_LENGTH = 12
 
 claims_cli = AppGroup("claims", help="Work with the claim service's case log.")

@@ -21,6 +21,7 @@ from claims.caselog import OUTCOMES
 from claims.catalog import CLAIM_TYPES
 
 ORDER_REF_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/#-]*$")
+AGENT_NAME = re.compile(r"[A-Za-z0-9._-]{2,40}")
 DESCRIPTION_MAX = 5000
 
 
