@@ -42,6 +42,7 @@ from claims.forms import (
     ResolveForm,
     single_line,
 )
+from claims.mail import mail_name
 from claims.web import limiter
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
@@ -177,6 +178,8 @@ def case(reference: str):
         photos=caselog.photos(found.id),
         events=caselog.events(found.id),
         position=caselog.queue_position(found),
+        mail_trouble=[mail for mail in caselog.unsent_mail(found.id) if mail.last_error],
+        mail_name=mail_name,
         ask_form=AskCustomerForm(formdata=None),
         resolve_form=ResolveForm(formdata=None),
         close_form=CloseForm(formdata=None),

@@ -338,17 +338,27 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@contextlib.contextmanager
+def mail_server(catcher: MailCatcher, **options):
+    """A real SMTP server (aiosmtpd) on a free loopback port, answering as `catcher` does;
+    yields the port. `options` go to aiosmtpd (e.g. enable_SMTPUTF8=False)."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(catcher, hostname="127.0.0.1", port=free_port(), **options)
+    controller.start()
+    try:
+        yield controller.port
+    finally:
+        catcher.release.set()
+        controller.stop()
+
+
 @pytest.fixture
 def smtp_server():
     """Start a local SMTP server; yields (catcher, port). `catcher.release.clear()` stalls it."""
-    from aiosmtpd.controller import Controller
-
     catcher = MailCatcher()
-    controller = Controller(catcher, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield catcher, controller.port
-    catcher.release.set()
-    controller.stop()
+    with mail_server(catcher) as port:
+        yield catcher, port
 
 
 def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
