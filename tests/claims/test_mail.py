@@ -1,16 +1,12 @@
 """Confirmation mail goes through a real SMTP server; a slow or dead one loses nothing, and
 no one bad address or refused message holds up the rest."""
 
-import os
-
 import pytest
 
 from claims import create_app
-from claims.caselog import NewCase
-from claims.catalog import CLAIM_TYPES
 from claims.db import get_caselog
 from tests.claims.images import photo
-from tests.conftest import MailCatcher, free_port, mail_server
+from tests.conftest import MailCatcher, file_directly, free_port, mail_server
 
 JPEG = (photo("JPEG"), "lid.jpg")
 ENCODED_WORD = "=?utf-8?q?p0=0A?=@example.com"  # decodes to a line break in the To header
@@ -27,21 +23,6 @@ def mail_config(app_config, smtp_server):
 def unsent(app) -> list:
     with app.app_context():
         return get_caselog().unsent_mail()
-
-
-def file_directly(app, email: str) -> str:
-    """A case filed past today's form (by an older version, or by hand); returns its reference."""
-    claim = NewCase(
-        submission_key=os.urandom(8).hex(),
-        order_ref="100234",
-        email=email,
-        claim_type="defective-item",
-        lane=CLAIM_TYPES["defective-item"].lane,
-        description="The kettle arrived with a cracked lid.",
-    )
-    with app.app_context():
-        case, _ = get_caselog().file_case(claim, [])
-    return case.reference
 
 
 class PickyServer(MailCatcher):
