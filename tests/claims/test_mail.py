@@ -194,3 +194,22 @@ def test_an_international_domain_is_written_in_ascii(mail_config, customer, runn
     assert runner.invoke(args=["claims", "send-mail"]).exit_code == 0
     [message] = mail_config.messages
     assert message["To"] == "ana@xn--bcher-kva.example"
+
+
+def test_a_case_log_from_the_previous_version_is_upgraded_and_its_mail_sent_or_given_up(
+    app_config, smtp_server, monkeypatch
+):
+    from claims import caselog
+
+    with monkeypatch.context() as previous_version:
+        previous_version.setattr(caselog, "MIGRATIONS", caselog.MIGRATIONS[:1])
+        old = create_app(app_config)
+        bad = file_directly(old, ENCODED_WORD)
+        good = file_directly(old, "ana@example.com")
+    catcher, port = smtp_server
+    upgraded = create_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port})
+    result = upgraded.test_cli_runner().invoke(args=["claims", "send-mail"])
+    assert result.exit_code == 0, result.output
+    [message] = catcher.messages
+    assert good in message["Subject"]
+    assert f"Given up: {bad} confirmation email" in result.output
