@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -32,7 +33,16 @@ from claims.caselog import (
 )
 from claims.catalog import CLAIM_TYPES
 from claims.db import get_caselog
-from claims.forms import AskCustomerForm, CloseForm, LoginForm, NoteForm, ResolveForm
+from claims.forms import (
+    AGENT_NAME,
+    AskCustomerForm,
+    CloseForm,
+    LoginForm,
+    NoteForm,
+    ResolveForm,
+    single_line,
+)
+from claims.mail import mail_name
 from claims.web import limiter
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
@@ -50,8 +60,24 @@ def unknown_agent_hash() -> str:
 SIGN_IN_FAILED = "That name and password do not match. Check them and try again."
 
 
-def login_limit() -> str:
+def failed_sign_in(response: Response) -> bool:
+    """Only failed sign-ins count towards the limits, so a busy office signs in freely."""
+    return response.status_code == 400
+
+
+def account_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
+
+
+def address_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN_ADDRESS"]
+
+
+def account_tried() -> str:
+    """The agent name a sign-in tries, so that guessing one password is slowed from any
+    address; a name no agent can have needs no limit of its own (the address limit holds)."""
+    name = single_line(request.form.get("name")) or ""
+    return f"agent:{name}" if AGENT_NAME.fullmatch(name) else ""
 
 
 @bp.before_request
@@ -70,7 +96,8 @@ def require_agent():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(account_limit, key_func=account_tried, deduct_when=failed_sign_in, methods=["POST"])
+@limiter.limit(address_limit, deduct_when=failed_sign_in, methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -151,6 +178,8 @@ def case(reference: str):
         photos=caselog.photos(found.id),
         events=caselog.events(found.id),
         position=caselog.queue_position(found),
+        mail_trouble=[mail for mail in caselog.unsent_mail(found.id) if mail.last_error],
+        mail_name=mail_name,
         ask_form=AskCustomerForm(formdata=None),
         resolve_form=ResolveForm(formdata=None),
         close_form=CloseForm(formdata=None),

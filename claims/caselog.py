@@ -173,6 +173,9 @@ CREATE TABLE IF NOT EXISTS agent_sessions (
     expires_at TEXT NOT NULL
 );
 """,
+    """
+ALTER TABLE outbox ADD COLUMN failed_at TEXT;
+""",
 ]
 ID_COLUMN = {
     "sqlite": "INTEGER PRIMARY KEY",
@@ -234,6 +237,19 @@ class OutgoingMail:
     kind: str
     status: str | None  # for status mail: the status it announces
     attempts: int
+
+
+@dataclass(frozen=True)
+class UnsentMail:
+    """Mail still in the outbox: waiting for its next try, or given up on (failed_at)."""
+
+    id: int
+    reference: str
+    kind: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: str
+    failed_at: str | None
 
 
 # A case's events with their text: a message's body, or an added photo's file name.
@@ -589,7 +605,11 @@ class CaseLog:
     # Agents and their sessions
 
     def add_agent(self, name: str, password_hash: str) -> None:
-        """Create an agent, or give an existing one a new password and enable them again."""
+        """Create an agent, or give an existing one a new password and enable them again.
+
+        A new password ends every session opened with the old one: it is usually set because
+        the old one may be known to someone else.
+        """
         with self.writing() as db:
             db.execute(
                 "INSERT INTO agents (name, password_hash, disabled, created_at)"
@@ -597,6 +617,7 @@ class CaseLog:
                 " SET password_hash = excluded.password_hash, disabled = 0",
                 (name, password_hash, now()),
             )
+            db.execute("DELETE FROM agent_sessions WHERE agent = ?", (name,))
 
     def disable_agent(self, name: str) -> bool:
         """Stop an agent signing in, and end their open sessions at once."""
@@ -655,6 +676,8 @@ class CaseLog:
             names = [photo.stored_name for photo in self.photos(case.id)]
             db.execute("DELETE FROM photos WHERE case_id = ?", (case.id,))
             db.execute("DELETE FROM messages WHERE case_id = ?", (case.id,))
+            # A mail server's answer may quote the customer's address.
+            db.execute("UPDATE outbox SET last_error = NULL WHERE case_id = ?", (case.id,))
             db.execute(
                 "UPDATE cases SET order_ref = '', email = '', description = '', purged_at = ?"
                 " WHERE id = ?",
@@ -693,17 +716,21 @@ class CaseLog:
 
     # The mail outbox
 
-    def claim_mail(self, due_only: bool = True, lease_seconds: int = 120) -> OutgoingMail | None:
-        """Take one unsent mail (only one whose retry time has come, when due_only) for
-        delivery, so that no other worker sends it meanwhile."""
+    def claim_mail(
+        self, due_only: bool = True, after_id: int = 0, lease_seconds: int = 120
+    ) -> OutgoingMail | None:
+        """Take the oldest unsent mail after `after_id` (only one whose retry time has come,
+        when due_only) for delivery, so that no other worker sends it meanwhile. Mail given up
+        on is never taken again."""
         current, lease_end = now(), now(later_by_seconds=lease_seconds)
         due = " AND next_attempt_at <= ?" if due_only else ""
         with self.writing() as db:
             row = db.execute(
-                "SELECT id, case_id, kind, status, attempts FROM outbox WHERE sent_at IS NULL"
+                "SELECT id, case_id, kind, status, attempts FROM outbox"
+                " WHERE sent_at IS NULL AND failed_at IS NULL AND id > ?"
                 f" AND (claimed_until IS NULL OR claimed_until < ?){due} ORDER BY id LIMIT 1"
                 f"{db.for_update(skip_locked=True)}",
-                (current, current) if due_only else (current,),
+                (after_id, current, current) if due_only else (after_id, current),
             ).fetchone()
             if row is None:
                 return None
@@ -720,6 +747,7 @@ class CaseLog:
             self._add_event(mail.case_id, "mail_sent", "system", description)
 
     def mail_failed(self, mail: OutgoingMail, error: str, retry_in_seconds: int) -> None:
+        """A try that failed for now: the mail is tried again after `retry_in_seconds`."""
         retry_at = now(later_by_seconds=retry_in_seconds)
         with self.writing() as db:
             db.execute(
@@ -727,6 +755,27 @@ class CaseLog:
                 " next_attempt_at = ?, claimed_until = NULL WHERE id = ?",
                 (error[:500], retry_at, mail.id),
             )
+
+    def mail_given_up(self, mail: OutgoingMail, error: str, description: str) -> None:
+        """A mail that can never be sent as it is: kept out of every later round, and told
+        in the case's history (with the reason, for agents only) so someone acts on it."""
+        with self.writing() as db:
+            db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, failed_at = ?,"
+                " claimed_until = NULL WHERE id = ?",
+                (error[:500], now(), mail.id),
+            )
+            self._add_event(mail.case_id, "mail_failed", "system", description, error[:500])
+
+    def retry_given_up_mail(self) -> int:
+        """Put mail given up on back in the outbox, due now (after the mail settings were
+        fixed, say); returns how many."""
+        with self.writing() as db:
+            return db.execute(
+                "UPDATE outbox SET failed_at = NULL, next_attempt_at = ?"
+                " WHERE failed_at IS NOT NULL AND sent_at IS NULL",
+                (now(),),
+            ).rowcount
 
     def mail_dropped(self, mail: OutgoingMail) -> None:
         """Give up on a mail that can no longer be written (its case was purged)."""
@@ -736,12 +785,16 @@ class CaseLog:
                 (now(), mail.id),
             )
 
-    def unsent_mail(self) -> list[dict]:
+    def unsent_mail(self, case_id: int | None = None) -> list[UnsentMail]:
+        """Mail not sent (of one case, when given), oldest first: waiting or given up on."""
+        of_case = " AND o.case_id = ?" if case_id is not None else ""
         rows = self.db.execute(
-            "SELECT id, case_id, kind, attempts, last_error, next_attempt_at FROM outbox"
-            " WHERE sent_at IS NULL ORDER BY id"
+            "SELECT o.id, c.reference, o.kind, o.attempts, o.last_error, o.next_attempt_at,"
+            " o.failed_at FROM outbox o JOIN cases c ON c.id = o.case_id"
+            f" WHERE o.sent_at IS NULL{of_case} ORDER BY o.id",
+            () if case_id is None else (case_id,),
         )
-        return [dict(row) for row in rows]
+        return [UnsentMail(**row) for row in rows]
 
 
 # The event each action appends, and how a refusal names the action.

@@ -14,9 +14,9 @@ from werkzeug.security import generate_password_hash
 from claims import photos
 from claims.caselog import STATUSES, CaseLog
 from claims.db import get_caselog
-from claims.mail import deliver
+from claims.forms import AGENT_NAME
+from claims.mail import deliver, mail_name
 
-AGENT_NAME = re.compile(r"[A-Za-z0-9._-]{2,40}")
 MIN_PASSWORD_LENGTH = 12
 
 claims_cli = AppGroup("claims", help="Work with the claim service's case log.")
@@ -109,18 +109,56 @@ def export(since: datetime | None, status: str | None):
 
 
 @claims_cli.command("send-mail")
-def send_mail():
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Also try again the mail given up on (once the mail settings are fixed, say).",
+)
+def send_mail(retry_failed: bool):
     """Send every unsent mail now, without waiting for its next retry time.
 
-    The service also retries on its own, every CLAIMS_MAIL_RETRY_SECONDS.
+    A message that cannot be built, or that the server refuses for good (a 5xx answer), is
+    given up, listed here, on the agents' case page and by `outbox`; the rest is still sent.
+    A message refused for now (4xx) waits for its next try. Exits with 1 only when the mail
+    server could not be reached or used. The service also retries on its own, every
+    CLAIMS_MAIL_RETRY_SECONDS.
     """
     if not current_app.config["SMTP_HOST"]:
         raise click.ClickException("CLAIMS_SMTP_HOST is not set: there is no server to send to.")
-    sent, failed = deliver(get_caselog(), current_app.config, due_only=False)
-    waiting = len(get_caselog().unsent_mail())
-    click.echo(f"Sent {sent}, failed {failed}, still waiting {waiting}.")
-    if failed:
-        raise SystemExit(1)
+    caselog = get_caselog()
+    if retry_failed:
+        click.echo(f"Trying {caselog.retry_given_up_mail()} given-up mail again.")
+    report = deliver(caselog, current_app.config, due_only=False)
+    for line in report.given_up:
+        click.echo(f"Given up: {line}")
+    for line in report.retrying:
+        click.echo(f"Not sent, will retry: {line}")
+    waiting = sum(1 for mail in caselog.unsent_mail() if not mail.failed_at)
+    click.echo(f"Sent {report.sent}, given up {len(report.given_up)}, still waiting {waiting}.")
+    if report.server_trouble:
+        raise click.ClickException(
+            f"The mail server could not be used ({report.server_trouble}). The mail waits and "
+            "is retried; check CLAIMS_SMTP_HOST, _PORT, _SECURITY and the sign-in settings."
+        )
+
+
+@claims_cli.command("outbox")
+def show_outbox():
+    """Mail not sent yet, oldest first: waiting for its next try, or given up on, with the
+    mail server's answer or the reason. `send-mail --retry-failed` tries given-up mail again."""
+    unsent = get_caselog().unsent_mail()
+    for mail in unsent:
+        state = (
+            f"given up {mail.failed_at[:16]}"
+            if mail.failed_at
+            else (f"next try {mail.next_attempt_at[:16]}")
+        )
+        click.echo(
+            f"{mail.reference}  {mail_name(mail.kind):<18}  {state.replace('T', ' ')}"
+            f"  tries {mail.attempts}  {mail.last_error or ''}".rstrip()
+        )
+    given_up = sum(1 for mail in unsent if mail.failed_at)
+    click.echo(f"{len(unsent) - given_up} waiting, {given_up} given up.", err=True)
 
 
 @claims_cli.command("remove-orphans")
@@ -174,7 +212,8 @@ def purge(days: int | None, dry_run: bool):
 @claims_cli.command("agent-add")
 @click.argument("name")
 def agent_add(name: str):
-    """Create a support agent, or set a new password for one.
+    """Create a support agent, or set a new password for one (which ends their open
+    sessions at once).
 
     The password is asked for at the prompt, or read from the first line of standard input.
     """

@@ -44,7 +44,10 @@ class Defaults:
         None  # None means a file shared by all workers: DATA_DIR/ratelimits.sqlite3
     )
 
+    # Failed agent sign-ins (successes are not counted): per agent name, from any address,
+    # and per client address, for any names (an office shares one address).
     RATELIMIT_LOGIN = "5 per minute; 30 per hour"
+    RATELIMIT_LOGIN_ADDRESS = "20 per minute; 100 per hour"
 
     AGENT_SESSION_HOURS = 10  # an agent signs in again after this long
     RETENTION_DAYS = 365  # `flask claims purge` removes finished cases older than this

@@ -15,12 +15,22 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from claims.caselog import OUTCOMES
 from claims.catalog import CLAIM_TYPES
+from claims.mail import Undeliverable, mailbox
 
 ORDER_REF_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/#-]*$")
+AGENT_NAME = re.compile(r"[A-Za-z0-9._-]{2,40}")
 DESCRIPTION_MAX = 5000
 
 
@@ -42,6 +52,14 @@ def multi_line(value: str | None) -> str | None:
         return None
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     return "".join(c for c in value if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
+
+
+def mailable(form, field) -> None:
+    """An address every mail server takes, or a message saying what to change."""
+    try:
+        mailbox(field.data, smtputf8=False)
+    except Undeliverable as refusal:
+        raise ValidationError(str(refusal)) from refusal
 
 
 def message_field(label: str, required: str = "", description: str = "") -> TextAreaField:
@@ -86,7 +104,7 @@ class ClaimForm(FlaskForm):
         validators=[
             DataRequired("Enter your email address."),
             Length(max=254, message="This email address is too long."),
-            Email("Enter an email address like name@example.com."),
+            mailable,
         ],
     )
     claim_type = RadioField(

@@ -5,14 +5,22 @@ confirmation is never lost and a slow or broken mail server never holds up a cus
 Each worker runs a small background courier that delivers due mail after a submission
 and retries what failed every ``MAIL_RETRY_SECONDS``; ``flask claims send-mail`` does
 the same once, from the command line.
+
+No one message can stop the others: a message that cannot be built, or that the server
+refuses for good (a 5xx answer, an address it cannot take), is given up at its first try and
+shown to agents; a message refused for now (4xx) waits for its next try while the round goes
+on. Only a server that cannot be reached or used ends a round, since the rest would fail too.
 """
 
+import contextlib
 import logging
 import os
 import smtplib
 import threading
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 
 from claims.caselog import (
@@ -26,12 +34,54 @@ from claims.caselog import (
     OutgoingMail,
 )
 from claims.catalog import CLAIM_TYPES
+from claims.database import Unavailable
 
 log = logging.getLogger(__name__)
 
-SENT_DESCRIPTION = {"confirmation": "Confirmation email sent", "status": "Status email sent"}
+MAIL_NAMES = {"confirmation": "Confirmation email", "status": "Status email"}
 FIRST_RETRY_SECONDS = 60
 LONGEST_RETRY_SECONDS = 3600
+
+NOT_LATIN = (
+    "We can only send mail to addresses with Latin letters (a to z), digits and . _ - + before "
+    "the @, which every mail server takes. If you have another address, please use that one."
+)
+ENCODED_WORD = (
+    "This address contains “=?”, which mail programs read as encoded text, not as part of an "
+    "address. Check that you typed your address as you use it."
+)
+NOT_AN_ADDRESS = "Enter an email address like name@example.com."
+
+
+def mail_name(kind: str) -> str:
+    """What agents and operators call a kind of mail."""
+    return MAIL_NAMES.get(kind, "Email")
+
+
+class Undeliverable(ValueError):
+    """A message that can never go out as it is, whatever the mail server does; str() says why,
+    in words for the customer who typed the address or the agent who reads the case."""
+
+
+def mailbox(address: str, smtputf8: bool = True) -> str:
+    """The address to send to, with its domain in ASCII (IDNA) so any server takes it.
+
+    The form passes smtputf8=False: a customer's mail must reach them through servers we do
+    not know, and many still refuse non-ASCII before the @ (no SMTPUTF8). Addresses already in
+    the case log get their try whatever the form said when they were filed. An RFC 2047 encoded
+    word (``=?…?=``) is refused either way: mail programs decode it into another address, or
+    into line breaks no header can hold.
+    """
+    local_part = address.rpartition("@")[0]
+    if not (smtputf8 or local_part.isascii()):
+        raise Undeliverable(NOT_LATIN)
+    if "=?" in local_part:
+        raise Undeliverable(ENCODED_WORD)
+    try:
+        checked = validate_email(address, check_deliverability=False, allow_smtputf8=smtputf8)
+    except EmailNotValidError as error:
+        raise Undeliverable(f"{NOT_AN_ADDRESS} {error}") from error
+    return checked.ascii_email or checked.normalized
 
 
 def compose(caselog: CaseLog, case: Case, mail: OutgoingMail, config) -> EmailMessage:
@@ -45,10 +95,28 @@ def compose(caselog: CaseLog, case: Case, mail: OutgoingMail, config) -> EmailMe
         lines += ["", f"Check the status of your case: {status_url}"]
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
-    message["To"] = case.email
+    message["To"] = mailbox(case.email)
     message["Subject"] = subject
     message.set_content("\n".join(lines) + "\n")
     return message
+
+
+def build(caselog: CaseLog, case: Case, mail: OutgoingMail, config) -> EmailMessage:
+    """The message for one outbox entry, or Undeliverable when it cannot be written.
+
+    Whatever building trips on comes from this message's own data (a row written by an older
+    version or by hand, a header no mail can hold), so it would trip again: the message is
+    given up, not retried.
+    """
+    try:
+        return compose(caselog, case, mail, config)
+    except (Undeliverable, Unavailable):
+        raise  # already says why; or the case log is down, which is no fault of this message
+    except Exception as error:
+        log.exception("Mail %s cannot be built", mail.id)
+        raise Undeliverable(
+            f"The message cannot be built: {type(error).__name__}: {error}"
+        ) from error
 
 
 def confirmation(case: Case) -> tuple[str, list[str]]:
@@ -90,44 +158,149 @@ def status_news(caselog: CaseLog, case: Case, status: str) -> tuple[str, list[st
     return f"Your case {case.reference}: {label}", lines
 
 
-def send(message: EmailMessage, config) -> None:
-    """Hand one message to the SMTP server named in the settings."""
+def connect(config) -> smtplib.SMTP:
+    """A connection to the SMTP server named in the settings, signed in when configured."""
     host, port, timeout = config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_TIMEOUT"]
     security = config["SMTP_SECURITY"]
     smtp_class = smtplib.SMTP_SSL if security == "ssl" else smtplib.SMTP
-    with smtp_class(host, port, timeout=timeout) as smtp:
+    smtp = smtp_class(host, port, timeout=timeout)
+    try:
         if security == "starttls":
             smtp.starttls()
         if config["SMTP_USERNAME"]:
             smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
-        smtp.send_message(message)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
 
 
-def deliver(caselog: CaseLog, config, due_only: bool = True) -> tuple[int, int]:
-    """Send unsent mail (only what is due for a retry, when due_only).
+class MessageRefused(Exception):
+    """The server refused this one message (not every message): for good, or for now."""
 
-    Returns how many were sent and how many failed; stops at the first failure, since
-    the server is then most likely down for the rest too.
-    """
-    sent = failed = 0
-    if not config["SMTP_HOST"]:
-        return sent, failed
-    while mail := caselog.claim_mail(due_only=due_only):
-        case = caselog.case_by_id(mail.case_id)
-        if case.purged_at:
-            caselog.mail_dropped(mail)  # nobody left to write to
-            continue
+    def __init__(self, reason: str, for_good: bool):
+        super().__init__(reason)
+        self.for_good = for_good
+
+
+def server_answer(code: int, text: bytes | str) -> str:
+    text = text.decode(errors="replace") if isinstance(text, bytes) else text
+    return f"{code} {text}".strip()
+
+
+def refusal(error: smtplib.SMTPException) -> MessageRefused | None:
+    """How `send_message` failing counts: a refusal of this message (a 5xx answer is for good,
+    RFC 5321 4.2.1), or None when the trouble is the server's (gone, refusing our sender or
+    sign-in), which every message would meet."""
+    if isinstance(error, smtplib.SMTPNotSupportedError):  # non-ASCII address, no SMTPUTF8
+        return MessageRefused(
+            "The mail server does not take addresses with non-ASCII characters before the @ "
+            "(it does not offer SMTPUTF8).",
+            for_good=True,
+        )
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        answers = list(error.recipients.values())
+        reason = "; ".join(server_answer(code, text) for code, text in answers)
+        return MessageRefused(
+            f"The mail server refused the address: {reason}",
+            for_good=all(code >= 500 for code, _ in answers),
+        )
+    if isinstance(error, smtplib.SMTPDataError):
+        reason = server_answer(error.smtp_code, error.smtp_error)
+        return MessageRefused(
+            f"The mail server refused the message: {reason}", for_good=error.smtp_code >= 500
+        )
+    return None
+
+
+@dataclass
+class Report:
+    """What one round through the outbox did; each entry names the case, the mail and why."""
+
+    sent: int = 0
+    given_up: list[str] = field(default_factory=list)
+    retrying: list[str] = field(default_factory=list)
+    server_trouble: str | None = None  # why the round stopped early, if it did
+
+
+class Round:
+    """One pass through the outbox, oldest first, each mail at most once, over one SMTP
+    connection opened when the first message is ready."""
+
+    def __init__(self, caselog: CaseLog, config):
+        self.caselog, self.config = caselog, config
+        self.smtp: smtplib.SMTP | None = None
+        self.report = Report()
+
+    def run(self, due_only: bool) -> Report:
+        last_id = 0
         try:
-            send(compose(caselog, case, mail, config), config)
+            while mail := self.caselog.claim_mail(due_only=due_only, after_id=last_id):
+                last_id = mail.id
+                if not self.deliver(mail):
+                    break
+        finally:
+            self.hang_up()
+        return self.report
+
+    def deliver(self, mail: OutgoingMail) -> bool:
+        """Send one mail, or record why not; False when the server cannot be used now."""
+        case = self.caselog.case_by_id(mail.case_id)
+        if case is None or case.purged_at:
+            self.caselog.mail_dropped(mail)  # nobody left to write to
+            return True
+        name = f"{case.reference} {mail_name(mail.kind).lower()}"
+        try:
+            self.send(build(self.caselog, case, mail, self.config))
+        except Undeliverable as error:
+            self.give_up(mail, name, str(error))
+        except MessageRefused as refused:
+            (self.give_up if refused.for_good else self.retry)(mail, name, str(refused))
         except (smtplib.SMTPException, OSError) as error:
-            delay = min(FIRST_RETRY_SECONDS * 2**mail.attempts, LONGEST_RETRY_SECONDS)
-            caselog.mail_failed(mail, f"{type(error).__name__}: {error}", delay)
-            log.warning("Mail %s not sent, retrying in %ss: %s", mail.id, delay, error)
-            failed += 1
-            break
-        caselog.mail_sent(mail, SENT_DESCRIPTION[mail.kind])
-        sent += 1
-    return sent, failed
+            self.report.server_trouble = f"{type(error).__name__}: {error}"
+            self.retry(mail, name, self.report.server_trouble)
+            return False
+        else:
+            self.caselog.mail_sent(mail, f"{mail_name(mail.kind)} sent")
+            self.report.sent += 1
+        return True
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand one message to the server, connecting first; MessageRefused when the server
+        refused this message alone."""
+        self.smtp = self.smtp or connect(self.config)
+        try:
+            self.smtp.send_message(message)
+        except smtplib.SMTPException as error:
+            refused = refusal(error)
+            if refused is None:
+                raise
+            raise refused from error
+
+    def give_up(self, mail: OutgoingMail, name: str, reason: str) -> None:
+        self.caselog.mail_given_up(mail, reason, f"{mail_name(mail.kind)} not sent")
+        log.warning("Mail %s (%s) given up: %s", mail.id, name, reason)
+        self.report.given_up.append(f"{name}: {reason}")
+
+    def retry(self, mail: OutgoingMail, name: str, reason: str) -> None:
+        delay = min(FIRST_RETRY_SECONDS * 2**mail.attempts, LONGEST_RETRY_SECONDS)
+        self.caselog.mail_failed(mail, reason, delay)
+        log.warning("Mail %s (%s) not sent, retrying in %ss: %s", mail.id, name, delay, reason)
+        self.report.retrying.append(f"{name}: {reason}")
+
+    def hang_up(self) -> None:
+        if self.smtp is not None:
+            # Saying goodbye to a server that already went away changes nothing that was sent.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.smtp.quit()
+            self.smtp.close()
+
+
+def deliver(caselog: CaseLog, config, due_only: bool = True) -> Report:
+    """Send unsent mail (only what is due for a retry, when due_only) and say how it went."""
+    if not config["SMTP_HOST"]:
+        return Report()
+    return Round(caselog, config).run(due_only)
 
 
 class Courier:

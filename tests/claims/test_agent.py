@@ -79,12 +79,60 @@ def test_disabling_an_agent_ends_their_sessions_and_sign_ins(agent, runner):
     assert agent.sign_in().status_code == 400
 
 
+def test_a_new_password_ends_the_sessions_opened_with_the_old_one(app, agent, runner):
+    agent.password = "a brand new passphrase"
+    agent.create()  # agent-add for an existing agent sets the new password
+    assert agent.client.get("/agent/").headers["Location"].startswith("/agent/login")
+    assert agent.sign_in("correct horse sam").status_code == 400
+    assert agent.sign_in().status_code == 303
+
+
 @pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute")
 def test_sign_in_attempts_are_rate_limited(app, runner):
     kim = Agent(app.test_client(), runner, "kim").create()
     statuses = [kim.sign_in("guess").status_code for _ in range(4)]
     assert statuses == [400, 400, 400, 429]
     assert kim.sign_in().status_code == 429  # even the right password waits
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True)
+def test_a_whole_office_signs_in_from_one_address(app, runner):
+    office = [Agent(app.test_client(), runner, f"agent{number}").create() for number in range(8)]
+    assert [agent.sign_in().status_code for agent in office] == [303] * 8
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute")
+def test_wrong_passwords_for_one_agent_do_not_lock_out_others_on_the_same_address(app, runner):
+    kim = Agent(app.test_client(), runner, "kim").create()
+    assert [kim.sign_in("guess").status_code for _ in range(4)] == [400, 400, 400, 429]
+    sam = Agent(app.test_client(), runner, "sam").create()
+    assert sam.sign_in("typo").status_code == 400
+    assert sam.sign_in().status_code == 303
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute")
+def test_guessing_one_agents_password_is_slowed_from_any_address(app, runner):
+    kim = Agent(app.test_client(), runner, "kim").create()
+    statuses = [
+        kim.client.post(
+            "/agent/login",
+            data={"name": "kim", "password": "guess"},
+            environ_base={"REMOTE_ADDR": f"203.0.113.{number}"},
+        ).status_code
+        for number in range(4)
+    ]
+    assert statuses == [400, 400, 400, 429]
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN_ADDRESS="4 per minute")
+def test_guessing_many_names_from_one_address_is_slowed(app, runner):
+    Agent(app.test_client(), runner, "kim").create()
+    guesser = app.test_client()
+    statuses = [
+        guesser.post("/agent/login", data={"name": name, "password": "guess"}).status_code
+        for name in ("ana", "bob", "kim", "lee", "max")
+    ]
+    assert statuses == [400, 400, 400, 400, 429]
 
 
 def test_session_cookie_is_httponly_samesite_and_secure_over_https(app, runner):

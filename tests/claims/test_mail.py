@@ -1,12 +1,15 @@
-"""Confirmation mail goes through a real SMTP server; a slow or dead one loses nothing."""
+"""Confirmation mail goes through a real SMTP server; a slow or dead one loses nothing, and
+no one bad address or refused message holds up the rest."""
 
 import pytest
 
+from claims import create_app
 from claims.db import get_caselog
 from tests.claims.images import photo
-from tests.conftest import free_port
+from tests.conftest import MailCatcher, file_directly, free_port, mail_server
 
 JPEG = (photo("JPEG"), "lid.jpg")
+ENCODED_WORD = "=?utf-8?q?p0=0A?=@example.com"  # decodes to a line break in the To header
 
 
 @pytest.fixture
@@ -17,9 +20,29 @@ def mail_config(app_config, smtp_server):
     return catcher
 
 
-def unsent(app) -> list[dict]:
+def unsent(app) -> list:
     with app.app_context():
         return get_caselog().unsent_mail()
+
+
+class PickyServer(MailCatcher):
+    """Answers for some mailboxes as real servers do: 550 for nobody@, 450 for busy@."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("nobody@"):
+            return "550 5.1.1 No such mailbox here"
+        if address.startswith("busy@"):
+            return "450 4.2.1 Mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.fixture
+def picky_server(app_config):
+    catcher = PickyServer()
+    with mail_server(catcher) as port:
+        app_config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+        yield catcher
 
 
 def test_confirmation_is_sent_with_the_reference(mail_config, customer, runner, app):
@@ -67,7 +90,9 @@ def test_mail_server_down_keeps_the_mail_and_a_retry_sends_it(app_config, smtp_s
     failed = down.test_cli_runner().invoke(args=["claims", "send-mail"])
     assert failed.exit_code == 1
     [waiting] = unsent(down)
-    assert waiting["attempts"] == 1 and "Connection refused" in waiting["last_error"]
+    assert waiting.attempts == 1 and "Connection refused" in waiting.last_error
+    assert waiting.failed_at is None  # a server that is down is waited for, never given up
+    assert "The mail server could not be used" in failed.output
 
     # The server is back (here: the same log, pointed at a running server).
     app_config["SMTP_PORT"] = smtp_server[1]
@@ -84,3 +109,107 @@ def test_without_a_mail_server_confirmations_wait_in_the_outbox(customer, runner
     result = runner.invoke(args=["claims", "send-mail"])
     assert result.exit_code != 0
     assert "CLAIMS_SMTP_HOST is not set" in result.output
+
+
+def test_a_bad_address_in_the_log_is_given_up_and_the_rest_is_still_sent(
+    mail_config, customer, runner, app, agent
+):
+    bad = file_directly(app, ENCODED_WORD)
+    good = customer.file()
+    result = runner.invoke(args=["claims", "send-mail"])
+    assert result.exit_code == 0, result.output
+    [message] = mail_config.messages
+    assert good in message["Subject"]
+    assert f"Given up: {bad} confirmation email: This address contains “=?”" in result.output
+    assert "Sent 1, given up 1, still waiting 0." in result.output
+
+    again = runner.invoke(args=["claims", "send-mail"])  # given up: neither retried nor in the way
+    assert again.exit_code == 0 and "Sent 0, given up 0, still waiting 0." in again.output
+    [failed] = unsent(app)
+    assert failed.reference == bad and failed.failed_at and failed.attempts == 1
+
+    case_page = agent.client.get(f"/agent/cases/{bad}").get_data(as_text=True)
+    assert 'id="mail-trouble"' in case_page
+    assert "Confirmation email:" in case_page and "given up after 1 try" in case_page
+    assert "Confirmation email not sent" in case_page  # in the history too
+    outbox = runner.invoke(args=["claims", "outbox"])
+    assert outbox.exit_code == 0
+    assert (
+        f"{bad}  Confirmation email" in outbox.output and "This address contains" in outbox.output
+    )
+
+
+@pytest.mark.config(MAIL_BACKGROUND=True)
+def test_background_courier_sends_the_mail_queued_behind_a_bad_address(mail_config, app):
+    file_directly(app, ENCODED_WORD)
+    good = file_directly(app, "ana@example.com")
+    app.test_client().get("/healthz")  # a worker's first request starts its courier
+    [message] = mail_config.wait_for(1)
+    assert good in message["Subject"]
+
+
+def test_mail_refused_for_good_is_given_up_and_mail_refused_for_now_waits(
+    picky_server, customer, runner, app
+):
+    nobody = customer.file(email="nobody@example.com")
+    busy = customer.file(email="busy@example.com")
+    ana = customer.file()
+    result = runner.invoke(args=["claims", "send-mail"])
+    assert result.exit_code == 0, result.output
+    [message] = picky_server.messages  # sent, although the two before it were refused
+    assert ana in message["Subject"]
+    assert (
+        f"Given up: {nobody} confirmation email: The mail server refused the address:"
+        " 550 5.1.1 No such mailbox here"
+    ) in result.output
+    assert f"Not sent, will retry: {busy} confirmation email:" in result.output
+    [waiting] = [mail for mail in unsent(app) if not mail.failed_at]
+    assert waiting.reference == busy and waiting.last_error.startswith("The mail server refused")
+    assert "450 4.2.1" in waiting.last_error
+
+    retried = runner.invoke(args=["claims", "send-mail", "--retry-failed"])
+    assert "Trying 1 given-up mail again." in retried.output
+    assert f"Given up: {nobody}" in retried.output  # the server still says no
+
+
+@pytest.mark.parametrize("smtputf8", [True, False], ids=["smtputf8", "no-smtputf8"])
+def test_a_non_ascii_address_in_the_log_is_sent_only_where_the_server_can(app_config, smtputf8):
+    catcher = MailCatcher()
+    with mail_server(catcher, enable_SMTPUTF8=smtputf8) as port:
+        app = create_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port})
+        reference = file_directly(app, "josé@example.com")
+        result = app.test_cli_runner().invoke(args=["claims", "send-mail"])
+    assert result.exit_code == 0, result.output
+    if smtputf8:
+        [message] = catcher.messages
+        assert message["To"] == "josé@example.com"
+    else:
+        assert catcher.messages == []
+        assert f"Given up: {reference} confirmation email:" in result.output
+        assert "SMTPUTF8" in result.output
+
+
+def test_an_international_domain_is_written_in_ascii(mail_config, customer, runner):
+    customer.file(email="ana@bücher.example")
+    assert runner.invoke(args=["claims", "send-mail"]).exit_code == 0
+    [message] = mail_config.messages
+    assert message["To"] == "ana@xn--bcher-kva.example"
+
+
+def test_a_case_log_from_the_previous_version_is_upgraded_and_its_mail_sent_or_given_up(
+    app_config, smtp_server, monkeypatch
+):
+    from claims import caselog
+
+    with monkeypatch.context() as previous_version:
+        previous_version.setattr(caselog, "MIGRATIONS", caselog.MIGRATIONS[:1])
+        old = create_app(app_config)
+        bad = file_directly(old, ENCODED_WORD)
+        good = file_directly(old, "ana@example.com")
+    catcher, port = smtp_server
+    upgraded = create_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port})
+    result = upgraded.test_cli_runner().invoke(args=["claims", "send-mail"])
+    assert result.exit_code == 0, result.output
+    [message] = catcher.messages
+    assert good in message["Subject"]
+    assert f"Given up: {bad} confirmation email" in result.output

@@ -114,6 +114,31 @@ valid_emails = padded(
         fullmatch=True,
     )
 )
+# Addresses that look like addresses but that no mail server can take as they are: RFC 2047
+# encoded words (mail programs decode them into another address or a line break) and
+# non-ASCII before the @ (many servers have no SMTPUTF8).
+encoded_words = st.builds(
+    "=?{}?{}?{}?=".format,
+    st.sampled_from(["utf-8", "UTF-8", "iso-8859-1"]),
+    st.sampled_from(["q", "Q", "b", "B"]),
+    st.one_of(
+        st.sampled_from(["p0=0A", "=0D=0Aevil", "ana", "YW5h", "x=40y"]),
+        st.from_regex(r"[A-Za-z0-9=_]{0,12}", fullmatch=True),
+    ),
+)
+non_latin_mailboxes = st.text(
+    st.characters(codec="utf-8", categories=["L"]).filter(lambda c: not c.isascii()),
+    min_size=1,
+    max_size=8,
+)
+unmailable_emails = padded(
+    st.builds(
+        "{}{}@{}".format,
+        st.sampled_from(["", "ana.", "ana+"]),
+        st.one_of(encoded_words, non_latin_mailboxes),
+        st.sampled_from(["example.com", "bücher.example"]),
+    )
+)
 valid_descriptions = st.builds(
     lambda start, rest: start + rest,
     st.from_regex(r"[A-Za-z][A-Za-z ,.!?']{8,60}[a-z.!]", fullmatch=True),
@@ -163,6 +188,14 @@ any_photo = st.tuples(st.one_of(st.sampled_from(GOOD_PHOTOS), bad_photo_content)
 any_photo_list = st.lists(any_photo, max_size=10)
 
 
+def mailable(email: str) -> bool:
+    """Whether the form may keep this address: the shape of one, and what every mail server
+    takes (ASCII before the @, no encoded word)."""
+    mailbox = email.rpartition("@")[0]
+    shaped = len(email) <= 254 and EMAIL_SHAPE.fullmatch(email) is not None
+    return shaped and mailbox.isascii() and "=?" not in mailbox
+
+
 def readable(content: bytes) -> bool:
     """Whether Pillow fully decodes the file as one of the photo formats we take."""
     try:
@@ -191,8 +224,7 @@ def claim_problems(fields: dict, photos: list[tuple[bytes, str]], csrf_token: st
     order_ref = clean_line(as_text(fields.get("order_ref")))
     if not (3 <= len(order_ref) <= 40 and ORDER_REF_SHAPE.fullmatch(order_ref)):
         problems.append("order reference")
-    email = clean_line(as_text(fields.get("email")))
-    if not (len(email) <= 254 and EMAIL_SHAPE.fullmatch(email)):
+    if not mailable(clean_line(as_text(fields.get("email")))):
         problems.append("email")
     claim_type = fields.get("claim_type")
     if claim_type not in FILING_TYPES:
@@ -217,7 +249,7 @@ def stored_case_problems(case: dict) -> list[str]:
     problems = []
     if not (3 <= len(case["order_ref"]) <= 40 and ORDER_REF_SHAPE.fullmatch(case["order_ref"])):
         problems.append(f"order reference {case['order_ref']!r}")
-    if not (len(case["email"]) <= 254 and EMAIL_SHAPE.fullmatch(case["email"])):
+    if not mailable(case["email"]):
         problems.append(f"email {case['email']!r}")
     if case["claim_type"] not in FILING_TYPES:
         problems.append(f"claim type {case['claim_type']!r}")

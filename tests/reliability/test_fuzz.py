@@ -15,13 +15,22 @@ from hypothesis import strategies as st
 from claims import create_app
 from claims.caselog import CaseLog
 from claims.db import get_caselog
-from tests.conftest import cases, photo_files, start_service, stop_service
+from tests.conftest import (
+    MailCatcher,
+    cases,
+    file_directly,
+    mail_server,
+    photo_files,
+    start_service,
+    stop_service,
+)
 from tests.reliability.fuzz_inputs import (
     FILING_TYPES,
     GOOD_PHOTOS,
     PHOTO_RULE,
     any_field,
     any_photo_list,
+    any_value,
     as_text,
     chosen,
     claim_problems,
@@ -31,6 +40,7 @@ from tests.reliability.fuzz_inputs import (
     photo_lists,
     readable,
     stored_case_problems,
+    unmailable_emails,
     valid_descriptions,
     valid_emails,
     valid_messages,
@@ -203,6 +213,8 @@ def claims(draw, token: str) -> tuple[dict, list, list[str]]:
     for name in fuzzed:
         if name == "photos":
             photos = draw(any_photo_list)
+        elif name == "email":
+            fields[name] = draw(st.one_of(st.none(), any_field, unmailable_emails))
         elif name == "claim_type":
             fields[name] = draw(
                 st.one_of(any_field, st.sampled_from(["change-order", *PHOTO_RULE]))
@@ -397,6 +409,45 @@ def test_customer_reply_never_fails_and_is_stored_only_when_valid(tmp_path, caps
         check()
     finally:
         report(capsys, "customer reply", answers)
+
+
+# ---------------------------------------------------------------------------------------------
+# Mail to whatever address the log holds
+
+
+def test_any_address_in_the_log_is_sent_or_given_up_and_never_stops_the_mail(tmp_path, capsys):
+    """Cases filed past the form (an older version, by hand) may hold any text as their email:
+    each round sends it or gives it up, and the mail queued behind it still goes out."""
+    catcher = MailCatcher()
+    answers = Counter()
+    with mail_server(catcher, enable_SMTPUTF8=False) as port:
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "fuzz-secret",
+                "DATA_DIR": tmp_path / "data",
+                "MAIL_BACKGROUND": False,
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": port,
+            }
+        )
+        runner = app.test_cli_runner()
+
+        @settings(FUZZ, max_examples=60)
+        @given(st.one_of(any_value, unmailable_emails, valid_emails.map(clean_line)))
+        def check(email):
+            file_directly(app, email)
+            behind = file_directly(app, "ana@example.com")
+            result = runner.invoke(args=["claims", "send-mail"])
+            assert result.exit_code == 0, result.output
+            assert "still waiting 0." in result.output
+            assert behind in catcher.messages[-1]["Subject"]
+            answers["given up" if "Given up:" in result.output else "sent"] += 1
+
+        try:
+            check()
+        finally:
+            report(capsys, "mail to any address", answers)
 
 
 # ---------------------------------------------------------------------------------------------
