@@ -10,6 +10,8 @@ from urllib.parse import quote
 from flask import Flask, abort, current_app, redirect, send_from_directory
 from werkzeug.security import safe_join
 
+from claims.web import has_control_characters
+
 
 def init_app(app: Flask) -> None:
     if app.config["HELP_SITE_DIR"]:
@@ -38,7 +40,7 @@ def is_plain_path(path: str) -> bool:
     """A path as the site's own links write it: no control characters or backslashes, and
     already normalised (no "." or ".." segments, no doubled slashes). Only such a path may
     be echoed into a redirect, which then cannot lead to another host."""
-    if any(ord(c) < 0x20 or c in "\x7f\\" for c in path):
+    if has_control_characters(path) or "\\" in path:
         return False
     trimmed = path.removesuffix("/")
     if trimmed.startswith("/"):

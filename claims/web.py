@@ -89,6 +89,12 @@ def refuse_nameless_parts():
         abort(400)
 
 
+def has_control_characters(text: str) -> bool:
+    """A C0 control or DEL: never in an address of ours, and in a header it would end the line
+    (Werkzeug refuses that with a 500)."""
+    return any(ord(c) < 0x20 or c == "\x7f" for c in text)
+
+
 def add_security_headers(response):
     """Strict defaults for our pages; the help site's own pages keep their own scripts."""
     headers = response.headers
