@@ -1,5 +1,7 @@
 """What every response gets: security headers, rate limits, and friendly error pages."""
 
+import logging
+
 from flask import Flask, abort, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
@@ -9,7 +11,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import claims.ratelimit_store  # noqa: F401  (registers the sqlite:// rate-limit store)
+from claims.database import Unavailable
 
+log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
@@ -48,6 +52,13 @@ ERROR_PAGES = {
     ),
 }
 
+# Storage trouble (a full disk, the database down) anywhere but a submission, which has its own.
+STORAGE_UNAVAILABLE = (
+    "We cannot answer right now",
+    "Our storage is not available at the moment, so nothing was changed. Please try again in a "
+    "few minutes.",
+)
+
 
 class SessionCookies(SecureCookieSessionInterface):
     """Session cookies marked Secure whenever the page was served over HTTPS."""
@@ -69,6 +80,7 @@ def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(CSRFError, render_expired_form)
+    app.register_error_handler(Unavailable, render_unavailable)
 
 
 class CompleteBodies:
@@ -124,3 +136,11 @@ def render_expired_form(error: CSRFError):
         ),
         400,
     )
+
+
+def render_unavailable(error: Unavailable):
+    """A "try again later" page for the customer or agent, and the cause in the log."""
+    log.error("Storage unavailable for %s %s: %s", request.method, request.path, error)
+    title, advice = STORAGE_UNAVAILABLE
+    page = render_template("error.html", title=title, advice=advice, code=503)
+    return page, 503, {"Retry-After": "60"}
