@@ -29,8 +29,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def health():
-    """For load balancers and uptime checks: the case log answers."""
+    """For load balancers and uptime checks: the case log answers, or a 503 says it does not."""
+    from claims.database import Unavailable
     from claims.db import get_caselog
 
-    get_caselog().queue(limit=1)
+    try:
+        get_caselog().queue(limit=1)
+    except Unavailable:
+        return {"status": "unavailable"}, 503
     return {"status": "ok"}

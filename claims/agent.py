@@ -43,11 +43,13 @@ from claims.forms import (
     single_line,
 )
 from claims.mail import mail_name
-from claims.web import limiter
+from claims.web import has_control_characters, limiter
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 
 PAGE_SIZE = 50
+# Far past any real queue, and small enough that its offset fits every database's integers.
+LAST_PAGE = 1_000_000
 
 
 @functools.cache
@@ -117,9 +119,11 @@ def login():
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a console page, never another site."""
-    parts = urlsplit(target or "")
-    if parts.scheme or parts.netloc or not parts.path.startswith("/agent/"):
+    """Where to go after signing in: a console page, never another site nor a header break."""
+    target = target or ""
+    parts = urlsplit(target)
+    off_console = parts.scheme or parts.netloc or not parts.path.startswith("/agent/")
+    if off_console or has_control_characters(target):
         return url_for("agent.queue")
     return target
 
@@ -138,8 +142,9 @@ def queue():
     status = status if status in STATUSES else WAITING
     claim_type = request.args.get("type")
     claim_type = claim_type if claim_type in CLAIM_TYPES else None
-    page = request.args.get("page", 1, type=int)
-    page = max(page, 1)
+    page = max(request.args.get("page", 1, type=int), 1)
+    if page > LAST_PAGE:
+        abort(404)
     caselog = get_caselog()
     cases = caselog.queue(status, claim_type, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render_template(

@@ -22,9 +22,14 @@ class Defaults:
     MAX_PHOTOS = 8
     MAX_PHOTO_BYTES = 15 * MB
     MAX_PHOTO_PIXELS = 60_000_000
-    # Every photo at its largest, plus the text.
+    # A form with photos: every photo at its largest, plus the text.
     MAX_CONTENT_LENGTH = MAX_PHOTOS * MAX_PHOTO_BYTES + MB
-    MAX_FORM_MEMORY_SIZE = 200 * 1024  # text fields; a description is far smaller
+    # One text part of a form with photos: a description is far smaller, but text pasted
+    # past its field's limit should get the field's message, not this page.
+    MAX_FORM_MEMORY_SIZE = 200 * 1024
+    # Any other request (no photos, or not multipart): the same room for its text.
+    MAX_FORM_BYTES = 256 * 1024
+    WTF_CSRF_SSL_STRICT = False  # no Referer needed: see claims.web.CSRFProtection
 
     SMTP_HOST = None  # no host: confirmations wait in the outbox
     SMTP_PORT = 25

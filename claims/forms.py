@@ -32,6 +32,7 @@ from claims.mail import Undeliverable, mailbox
 ORDER_REF_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/#-]*$")
 AGENT_NAME = re.compile(r"[A-Za-z0-9._-]{2,40}")
 DESCRIPTION_MAX = 5000
+LONGEST_TEXT = 2 * DESCRIPTION_MAX  # past every field's limit
 
 
 def text_only(value):
@@ -43,7 +44,7 @@ def single_line(value: str | None) -> str | None:
     """Drop invisible control characters (pasted NULs, escape codes) and outer spaces."""
     if not isinstance(value, str):
         return None
-    return "".join(c for c in value if unicodedata.category(c) != "Cc").strip()
+    return without_controls(value).strip()
 
 
 def multi_line(value: str | None) -> str | None:
@@ -51,7 +52,19 @@ def multi_line(value: str | None) -> str | None:
     if not isinstance(value, str):
         return None
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(c for c in value if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
+    return without_controls(value, keep="\n\t").strip()
+
+
+def without_controls(value: str, keep: str = "") -> str:
+    """`value` without its control characters (but those in `keep`).
+
+    Text longer than LONGEST_TEXT is too long for every field whatever it holds: it is cut
+    there and left as it is, for the field's length check to refuse, so no request makes
+    this walk more than LONGEST_TEXT characters.
+    """
+    if len(value) > LONGEST_TEXT:
+        return value[:LONGEST_TEXT]
+    return "".join(c for c in value if c in keep or unicodedata.category(c) != "Cc")
 
 
 def mailable(form, field) -> None:

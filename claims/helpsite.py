@@ -3,10 +3,14 @@
 In production a web server or CDN serves ``site/`` and this stays off.
 """
 
+import posixpath
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import Flask, current_app, redirect, send_from_directory
+from flask import Flask, abort, current_app, redirect, send_from_directory
 from werkzeug.security import safe_join
+
+from claims.web import has_control_characters
 
 
 def init_app(app: Flask) -> None:
@@ -18,9 +22,11 @@ def init_app(app: Flask) -> None:
 def help_page(path: str):
     """A page or asset of the built site; a folder means its index.html."""
     root = current_app.config["HELP_SITE_DIR"]
+    if not is_plain_path(path):
+        abort(404)  # no link on the site looks like this; only a hand-made address does
     folder = safe_join(root, path)
     if path and not path.endswith("/") and folder and Path(folder).is_dir():
-        return redirect(f"/{path}/", code=301)
+        return redirect(f"/{quote(path)}/", code=301)
     if path == "" or path.endswith("/"):
         path += "index.html"
     response = send_from_directory(root, path)  # refuses paths outside the site (404)
@@ -28,3 +34,15 @@ def help_page(path: str):
     response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+def is_plain_path(path: str) -> bool:
+    """A path as the site's own links write it: no control characters or backslashes, and
+    already normalised (no "." or ".." segments, no doubled slashes). Only such a path may
+    be echoed into a redirect, which then cannot lead to another host."""
+    if has_control_characters(path) or "\\" in path:
+        return False
+    trimmed = path.removesuffix("/")
+    if trimmed.startswith("/"):
+        return False
+    return path == "" or (trimmed != "" and posixpath.normpath(trimmed) == trimmed)

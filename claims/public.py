@@ -29,22 +29,25 @@ from claims.database import Unavailable
 from claims.db import get_caselog
 from claims.forms import ClaimForm, ReplyForm, StatusForm
 from claims.mail import nudge_courier
-from claims.web import limiter
+from claims.web import limiter, takes_photos
 
 bp = Blueprint("public", __name__, url_prefix="/claims")
 log = logging.getLogger(__name__)
 
 
-def submit_limit() -> str:
-    return current_app.config["RATELIMIT_SUBMIT"]
+def post_limit() -> str:
+    """Per client address: status look-ups have their own limit, every other form the
+    submission limit; each form counts on its own."""
+    name = "RATELIMIT_STATUS" if request.endpoint == "public.status" else "RATELIMIT_SUBMIT"
+    return current_app.config[name]
 
 
-def status_limit() -> str:
-    return current_app.config["RATELIMIT_STATUS"]
+# Set on the blueprint, not on each view, so it is checked before anything reads the body.
+limiter.limit(post_limit, methods=["POST"])(bp)
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@limiter.limit(submit_limit, methods=["POST"])
+@takes_photos
 def new_claim():
     """The claim form; a valid claim becomes a case and the customer sees its reference."""
     form = ClaimForm()
@@ -185,7 +188,6 @@ def submitted():
 
 
 @bp.route("/status", methods=["GET", "POST"])
-@limiter.limit(status_limit, methods=["POST"])
 def status():
     """Reference and email in, the customer's own case out; a wrong pair learns nothing."""
     form = StatusForm()
@@ -239,7 +241,7 @@ def render_case(case, reply_form: ReplyForm, status: int = 200):
 
 
 @bp.post("/status/reply")
-@limiter.limit(submit_limit)
+@takes_photos
 def reply():
     """The customer answers an agent's question, with photos if they like."""
     case = customer_case()

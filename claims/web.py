@@ -1,16 +1,19 @@
 """What every response gets: security headers, rate limits, and friendly error pages."""
 
-from flask import Flask, abort, render_template, request
+import logging
+
+from flask import Flask, abort, current_app, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from flask_wtf.csrf import CSRFError, CSRFProtect, same_origin
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import claims.ratelimit_store  # noqa: F401  (registers the sqlite:// rate-limit store)
+from claims.database import Unavailable
 
-csrf = CSRFProtect()
+log = logging.getLogger(__name__)
 limiter = Limiter(key_func=get_remote_address)
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -48,6 +51,13 @@ ERROR_PAGES = {
     ),
 }
 
+# Storage trouble (a full disk, the database down) anywhere but a submission, which has its own.
+STORAGE_UNAVAILABLE = (
+    "We cannot answer right now",
+    "Our storage is not available at the moment, so nothing was changed. Please try again in a "
+    "few minutes.",
+)
+
 
 class SessionCookies(SecureCookieSessionInterface):
     """Session cookies marked Secure whenever the page was served over HTTPS."""
@@ -56,19 +66,51 @@ class SessionCookies(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
+class CSRFProtection(CSRFProtect):
+    """Flask-WTF's token check, after two checks that need no request body.
+
+    A session without a token cannot have sent a valid form, and a browser that names the
+    page it posts from (``Origin``) must name this site. The ``Referer`` is not required
+    (``WTF_CSRF_SSL_STRICT`` is off): browsers and privacy extensions drop it, and reloading
+    cannot bring it back. ``Origin: null`` (sent under ``Referrer-Policy: no-referrer``)
+    is left to the token and the ``SameSite`` cookie, as a missing ``Origin`` is.
+    """
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        exempt = apply_exemptions and (not request.endpoint or self._is_exempt())
+        if request.method in current_app.config["WTF_CSRF_METHODS"] and not exempt:
+            if current_app.config["WTF_CSRF_FIELD_NAME"] not in session:
+                self._error_response("The CSRF session token is missing.")
+            if request.origin not in (None, "null") and not same_origin(
+                request.origin, request.host_url
+            ):
+                self._error_response("The origin does not match the host.")
+            refuse_nameless_parts()  # Flask-WTF's token search trips on them
+        super().protect(apply_exemptions)
+
+
+csrf = CSRFProtection()
+
+
 def init_app(app: Flask) -> None:
-    """Wire sessions, headers, CSRF, rate limits and error pages into the app."""
+    """Wire sessions, headers, body limits, rate limits, CSRF and error pages into the app.
+
+    The order of the checks is the order of their cost: the body's declared size, the rate
+    limit and the session's CSRF token are checked before anything reads the body.
+    """
     app.session_interface = SessionCookies()
     if app.config["PROXY_COUNT"]:
+        # Exactly what the documented nginx sets: the client address and the scheme.
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
     app.wsgi_app = CompleteBodies(app.wsgi_app)
-    app.before_request(refuse_nameless_parts)  # before the CSRF check, which trips on them
-    csrf.init_app(app)
+    app.before_request(bound_request_body)
     limiter.init_app(app)
+    csrf.init_app(app)
     app.after_request(add_security_headers)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(CSRFError, render_expired_form)
+    app.register_error_handler(Unavailable, render_unavailable)
 
 
 class CompleteBodies:
@@ -83,10 +125,36 @@ class CompleteBodies:
         return self.wsgi_app(environ, start_response)
 
 
-def refuse_nameless_parts():
-    """A form part without a name is no browser's doing; refuse it before anything reads it."""
-    if request.method == "POST" and (None in request.form or None in request.files):
+def takes_photos(view):
+    """Mark a view whose multipart form carries photos: only such a request may be as large
+    as MAX_CONTENT_LENGTH (the photo budget)."""
+    view.takes_photos = True
+    return view
+
+
+def bound_request_body() -> None:
+    """Set this request's body limit and refuse a larger declared body unread (413).
+
+    A request without photos (any other route, or any content type but multipart) gets
+    MAX_FORM_BYTES; Werkzeug also enforces the limit while reading a body of unknown length.
+    """
+    view = current_app.view_functions.get(request.endpoint)
+    if not (getattr(view, "takes_photos", False) and request.mimetype == "multipart/form-data"):
+        request.max_content_length = current_app.config["MAX_FORM_BYTES"]
+    if (request.content_length or 0) > request.max_content_length:
+        raise RequestEntityTooLarge()
+
+
+def refuse_nameless_parts() -> None:
+    """A form part without a name is no browser's doing; refuse it."""
+    if None in request.form or None in request.files:
         abort(400)
+
+
+def has_control_characters(text: str) -> bool:
+    """A C0 control or DEL: never in an address of ours, and in a header it would end the line
+    (Werkzeug refuses that with a 500)."""
+    return any(ord(c) < 0x20 or c == "\x7f" for c in text)
 
 
 def add_security_headers(response):
@@ -118,3 +186,11 @@ def render_expired_form(error: CSRFError):
         ),
         400,
     )
+
+
+def render_unavailable(error: Unavailable):
+    """A "try again later" page for the customer or agent, and the cause in the log."""
+    log.error("Storage unavailable for %s %s: %s", request.method, request.path, error)
+    title, advice = STORAGE_UNAVAILABLE
+    page = render_template("error.html", title=title, advice=advice, code=503)
+    return page, 503, {"Retry-After": "60"}

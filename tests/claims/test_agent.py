@@ -526,3 +526,21 @@ def test_behind_a_proxy_https_and_client_address_come_from_its_headers(app, runn
         headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"},
     )
     assert "Secure" in signed_in.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize(
+    "next_page", ["/agent/%0D%0ASet-Cookie:%20x=1", "/agent/%0A", "/agent/%7F", "//evil.example/"]
+)
+def test_sign_in_with_a_broken_or_foreign_next_page_lands_on_the_queue(app, runner, next_page):
+    sam = Agent(app.test_client(), runner).create()
+    response = sam.client.post(
+        f"/agent/login?next={next_page}", data={"name": sam.name, "password": sam.password}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/agent/"
+
+
+def test_a_page_number_past_any_queue_is_not_found(agent):
+    response = agent.client.get("/agent/?page=999999999999999999999")
+    assert response.status_code == 404
+    assert "Page not found" in page(response)

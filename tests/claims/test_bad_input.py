@@ -212,3 +212,26 @@ def test_behind_a_proxy_each_client_address_has_its_own_limit(client):
         400,
         429,
     ]
+
+
+def test_text_over_every_fields_limit_is_refused_whatever_it_hides(customer, runner, app):
+    hidden = "The lid" + "\x00" * 20_000 + " arrived cracked."
+    response = customer.claim(photos=[JPEG], description=hidden)
+    assert response.status_code == 400
+    assert "Write between 10 and 5,000 characters." in response.get_data(as_text=True)
+    assert_nothing_stored(runner, app)
+
+
+@pytest.mark.parametrize("path", ["/claims/new", "/claims/status", "/agent/login", "/nowhere"])
+def test_url_encoded_body_over_the_form_limit_gets_the_friendly_413_page(client, path):
+    body = "description=" + "x" * (300 * 1024)
+    response = client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert "What you sent is too large" in response.get_data(as_text=True)
+
+
+@pytest.mark.config(PROXY_COUNT=1)
+def test_behind_a_proxy_a_forwarded_host_is_not_trusted(client):
+    response = client.get("/agent", headers={"X-Forwarded-Host": "evil.example"})
+    assert response.status_code == 308
+    assert response.headers["Location"] == "http://localhost/agent/"

@@ -43,3 +43,27 @@ def test_paths_outside_the_site_are_not_served(site_client):
 
 def test_without_a_site_dir_the_root_is_not_found(client):
     assert client.get("/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/%09/evil.example%2F..%2F..",
+        "/%5Cevil.example/..",
+        "/%0D/..",
+        "/returns%0D%0ALocation:%20//evil.example/..",
+        "/returns/./",
+        "/returns//",
+    ],
+)
+def test_no_help_site_address_redirects_elsewhere_or_fails(site_client, path):
+    response = site_client.get(path)
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_folder_redirect_keeps_odd_characters_inside_the_path(site_dir, site_client):
+    from pathlib import Path
+
+    (Path(site_dir) / "a b%").mkdir()
+    assert site_client.get("/a b%").headers["Location"] == "/a%20b%25/"

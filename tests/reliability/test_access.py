@@ -114,3 +114,33 @@ def test_every_route_sends_the_security_headers(app_config):
             assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], url
             assert headers["Referrer-Policy"] == "same-origin", url
             assert headers["X-Frame-Options"] == "DENY", url
+
+
+def post_status_look_up(app, **headers):
+    """A status look-up over HTTPS with a valid token and the given request headers; like
+    the test client, it sends no Referer unless told."""
+    client = app.test_client()
+    page = client.get("/claims/status", base_url="https://localhost").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    return client.post(
+        "/claims/status",
+        base_url="https://localhost",
+        data={"reference": "HC-0000-0000-0000", "email": "a@example.com", "csrf_token": token},
+        headers=headers,
+    )
+
+
+@pytest.mark.parametrize("origin", [None, "null", "https://localhost"])
+def test_over_https_a_form_without_referer_is_accepted(protected_app, origin):
+    response = post_status_look_up(protected_app, **({"Origin": origin} if origin else {}))
+    assert response.status_code == 400  # the look-up's own answer: no such case
+    assert "We could not find a case" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "origin", ["https://evil.example", "http://localhost", "https://localhost:8443"]
+)
+def test_a_form_posted_from_another_origin_is_refused(protected_app, origin):
+    response = post_status_look_up(protected_app, Origin=origin)
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)

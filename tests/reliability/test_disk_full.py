@@ -4,10 +4,11 @@ and the service recovers on its own once the disk is writable again."""
 import json
 import os
 import subprocess
+import urllib.error
 
 import pytest
 
-from tests.claim_client import ClaimClient
+from tests.claim_client import AgentClient, ClaimClient
 from tests.claims.images import noisy_png, photo
 from tests.conftest import flask_claims, photo_files, start_service, stop_service
 
@@ -59,6 +60,14 @@ def submit(client, content: bytes) -> tuple[int, str]:
     return client.post("/claims/new", form, [(content, "lid.png")])
 
 
+def get(client, path: str) -> tuple[int, str]:
+    """GET a page; returns (status, page) whatever the status."""
+    try:
+        return 200, client.get(path)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
 @pytest.fixture
 def service_on_small_disk(small_disk):
     """The service with its data on the small disk and one claim filed: (data dir, client)."""
@@ -100,3 +109,31 @@ def test_read_only_disk_gets_try_again_later_and_recovers(small_disk, service_on
     assert client.submit([(photo("JPEG"), "again.jpg")])
     exported = [json.loads(line) for line in flask_claims(data, "export").stdout.splitlines()]
     assert len(exported) == 2 and all(p["sha256"] for c in exported for p in c["photos"])
+
+
+def test_full_disk_gets_a_clear_page_everywhere_else_too(small_disk, service_on_small_disk):
+    data, client = service_on_small_disk
+    reference = client.submit([(photo("JPEG"), "second.jpg")])
+    created = flask_claims(data, "agent-add", "sam", input="correct horse sam")
+    assert created.returncode == 0, created.stderr
+    agent = AgentClient(client.base)
+    look_up = {**client.form_fields("/claims/status"), "reference": reference}
+    look_up["email"] = "ana@example.com"
+    sign_in = {**agent.form_fields("/agent/login"), "name": "sam", "password": "correct horse sam"}
+    status_page = client.post("/claims/status", look_up)  # proves the case to this browser
+    assert status_page[0] == 200
+
+    fill(small_disk)
+    pages = {
+        "sign-in": agent.post("/agent/login", sign_in),
+        "status look-up": client.post("/claims/status", look_up),
+        "status page": get(client, "/claims/status/case"),
+    }
+    health = get(client, "/healthz")
+
+    for name, (status, page) in pages.items():
+        assert status == 503, (name, status, page[:300])
+        assert "We cannot answer right now" in page and "try again in a few minutes" in page
+    assert health == (503, '{"status":"unavailable"}\n')
+    (small_disk / "filler").unlink()
+    assert get(client, "/healthz")[0] == 200
