@@ -1,7 +1,9 @@
 """Hostile uploads against the real service: every bad file is refused by name, nothing is
-stored, and the gunicorn worker's memory stays bounded while it reads them all."""
+stored, and the gunicorn worker's memory stays bounded while it reads them all. Files that only
+look hostile (damaged metadata, fill bytes) are accepted and stored without it."""
 
 import html
+import io
 import json
 import re
 import secrets
@@ -11,10 +13,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from PIL import Image
 
 from tests.claim_client import ClaimClient
 from tests.conftest import flask_claims, photo_files, start_service, stop_service
-from tests.reliability.hostile_files import BUILDERS, MB, corpus, good_jpeg
+from tests.reliability.hostile_files import ACCEPTED_BUILDERS, BUILDERS, MB, corpus, good_jpeg
 
 PEAK_RSS_LIMIT_MB = 400
 GOOD_PHOTO_NAME = "kettle.jpg"
@@ -27,6 +30,7 @@ class Outcome:
     status: int
     page: str
     new_photo_files: list[str]
+    stored: list[bytes]  # the content of the new files
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Run:
     """Everything the corpus run observed; the tests below check it piece by piece."""
 
     outcomes: dict[str, Outcome]
+    accepted: dict[str, Outcome]  # of ACCEPTED_BUILDERS
     too_large: tuple[int, str]
     control_reference: str
     exported: list[dict]
@@ -110,21 +115,23 @@ def hostile_run(tmp_path_factory) -> Run:
         baseline = peak_rss_mb(workers_before[0])
         client = ClaimClient(base)
         good = (good_jpeg(), GOOD_PHOTO_NAME)
-        outcomes = {}
-        for hostile in corpus():
+
+        def send(content: bytes, filename: str) -> Outcome:
             before = photo_files(data)
             fields = {
                 **client.form_fields("/claims/new"),
                 "order_ref": "100234",
                 "email": "ana@example.com",
                 "claim_type": "defective-item",
-                "description": description_for(hostile.filename),
+                "description": description_for(filename),
             }
-            status, page = client.post(
-                "/claims/new", fields, [good, (hostile.content, hostile.filename)]
-            )
+            status, page = client.post("/claims/new", fields, [good, (content, filename)])
             new_files = sorted(photo_files(data) - before)
-            outcomes[hostile.kind] = Outcome(status, page, new_files)
+            stored = [(data / "photos" / name).read_bytes() for name in new_files]
+            return Outcome(status, page, new_files, stored)
+
+        outcomes = {hostile.kind: send(hostile.content, hostile.filename) for hostile in corpus()}
+        accepted = {odd.kind: send(odd.content, odd.filename) for odd in corpus(ACCEPTED_BUILDERS)}
         too_large = post_too_large_request(
             base, {**client.form_fields("/claims/new"), "claim_type": "defective-item"}, 130 * MB
         )
@@ -137,6 +144,7 @@ def hostile_run(tmp_path_factory) -> Run:
     assert export.returncode == 0, export.stderr
     return Run(
         outcomes=outcomes,
+        accepted=accepted,
         too_large=too_large,
         control_reference=control,
         exported=[json.loads(line) for line in export.stdout.split("\n") if line],
@@ -165,6 +173,19 @@ def test_hostile_file_is_refused_with_a_message_naming_it_and_nothing_is_stored(
     ] == []
 
 
+@pytest.mark.parametrize("kind", ACCEPTED_BUILDERS)
+def test_honest_photo_with_damaged_metadata_or_fill_bytes_is_stored_without_them(hostile_run, kind):
+    outcome = hostile_run.accepted[kind]
+
+    assert outcome.status == 200, html.unescape(outcome.page)[:2000]
+    assert len(outcome.stored) == 2  # the good photo and this one
+    for content in outcome.stored:
+        with Image.open(io.BytesIO(content)) as image:
+            image.load()
+            assert dict(image.getexif()) in ({}, {0x0112: 6})  # the orientation, if turned
+        assert b"\xff" * 64 not in content  # no fill bytes (nor anything else that long)
+
+
 def test_request_over_the_size_limit_gets_the_friendly_413_page(hostile_run):
     status, page = hostile_run.too_large
 
@@ -190,8 +211,8 @@ def test_worker_memory_stays_bounded_and_the_worker_never_dies(hostile_run, caps
 def test_service_still_files_a_valid_claim_after_the_corpus_and_leaves_no_stray_file(
     hostile_run,
 ):
-    hostile = {description_for(filename) for filename, _ in BUILDERS.values()}
-    [case] = [c for c in hostile_run.exported if c["description"] not in hostile]
+    sent = {description_for(name) for name, _ in [*BUILDERS.values(), *ACCEPTED_BUILDERS.values()]}
+    [case] = [c for c in hostile_run.exported if c["description"] not in sent]
     assert case["reference"] == hostile_run.control_reference
     [photo] = case["photos"]
     assert photo["original_name"] == GOOD_PHOTO_NAME
