@@ -9,7 +9,8 @@ show it. The result is stored under a generated name in a two-character shard di
 Checking a photo never costs more than `PhotoLimits.max_memory`: the pixel limit of each format
 follows from what decoding it costs per pixel (_MEMORY_PER_PIXEL), and a file far smaller than
 any real picture of its declared size (a decompression bomb) is refused before it is decoded.
-Metadata is never parsed beyond a JPEG's orientation tag, so damaged metadata is simply dropped.
+Of a JPEG's metadata only the EXIF orientation tag is read (here, not by Pillow), so damaged
+metadata is dropped with the rest instead of refusing a photo whose picture decodes.
 """
 
 import hashlib
@@ -320,23 +321,20 @@ def _check_size(format: str, width: int, height: int, size: int, limits: PhotoLi
 
 
 def _check_jpeg(stream: BinaryIO, size: int, limits: PhotoLimits) -> _Checked:
-    """Walk the JPEG's segments (metadata is skipped unread), then let libjpeg check the
-    skeleton: Pillow never reads the original, with its fill bytes and metadata."""
-    layout = _strip_jpeg(_Reader(stream), _discard, b"")
-    _check_size("JPEG", layout.width, layout.height, size, limits)
-    with Image.open(io.BytesIO(layout.skeleton), formats=["JPEG"]) as image:
+    """Check a JPEG's headers as stripped (metadata skipped unread, fill bytes dropped): Pillow
+    never reads the original. Its tables and scans are checked while it is stored."""
+    head = _strip_jpeg(_Reader(stream), _discard, b"", headers_only=True)
+    _check_size("JPEG", head.width, head.height, size, limits)
+    with Image.open(io.BytesIO(head.skeleton), formats=["JPEG"]) as image:
         if image.mode not in _ALLOWED_MODES:
             raise PhotoRejected(UNUSUAL_COLORS)
         if "icc_profile" in image.info:
             _check_icc_profile(image.info["icc_profile"])
-        # At 1/8 scale: libjpeg refuses undefined tables and bad scan layouts all the same.
-        image.draft(image.mode, (max(image.width // 8, 1), max(image.height // 8, 1)))
-        image.load()
-    return _Checked("JPEG", layout.width, layout.height, layout.orientation, None)
+    return _Checked("JPEG", head.width, head.height, head.orientation, None)
 
 
 def _discard(data: bytes) -> None:
-    """A writer for a pass that only looks."""
+    """A writer for a walk that only looks."""
 
 
 def _check_image(
@@ -412,8 +410,9 @@ def _rewrite(checked: _Checked, stream: BinaryIO, write: _Write) -> None:
         _strip_png(reader, write)
     elif checked.format == "WEBP":
         _strip_webp(stream, write)
-    else:  # checked on its skeleton already (_check_jpeg): the same walk writes the same bytes
-        _strip_jpeg(reader, write, _orientation_segment(checked.orientation))
+    else:
+        layout = _strip_jpeg(reader, write, _orientation_segment(checked.orientation))
+        _check_jpeg_skeleton(layout.skeleton)
 
 
 class _Reader:
@@ -500,8 +499,11 @@ class _JpegLayout:
     orientation: int
 
 
-def _strip_jpeg(reader: _Reader, write: _Write, orientation_segment: bytes) -> _JpegLayout:
-    """Copy a JPEG's image-bearing segments up to the first EOI, dropping all metadata.
+def _strip_jpeg(
+    reader: _Reader, write: _Write, orientation_segment: bytes, headers_only: bool = False
+) -> _JpegLayout:
+    """Copy a JPEG's image-bearing segments up to the first EOI (or, headers_only, up to the
+    first scan's header), dropping all metadata.
 
     Dropped: EXIF and XMP (APP1), IPTC (APP13), comments, the MPF index, every other APPn and
     fill bytes. Kept: JFIF (without its thumbnail), ICC profile, Adobe color transform, tables,
@@ -550,6 +552,8 @@ def _strip_jpeg(reader: _Reader, write: _Write, orientation_segment: bytes) -> _
         if marker == _SOS:
             if not out.size:
                 raise _Malformed("a scan before the frame header")
+            if headers_only:
+                return _JpegLayout(bytes(out.data), *out.size, orientation or 1)
             scans += 1
             if scans > _MAX_SCANS:
                 raise _Malformed("too many scans")
@@ -585,6 +589,16 @@ class _Skeleton:
         self._write(data)
         self.data += data[: self._scan_room]
         self._scan_room -= min(len(data), self._scan_room)
+
+
+def _check_jpeg_skeleton(skeleton: bytes) -> None:
+    """Decode the skeleton at 1/8 scale; libjpeg refuses undefined tables and bad scan layouts."""
+    try:
+        with Image.open(io.BytesIO(skeleton), formats=["JPEG"]) as image:
+            image.draft(image.mode, (max(image.width // 8, 1), max(image.height // 8, 1)))
+            image.load()
+    except _DECODE_ERRORS as error:
+        raise PhotoRejected(DAMAGED) from error
 
 
 def _read_marker(reader: _Reader) -> int:
