@@ -22,6 +22,7 @@ class Defaults:
     MAX_PHOTOS = 8
     MAX_PHOTO_BYTES = 15 * MB
     MAX_PHOTO_PIXELS = 60_000_000
+    MAX_PHOTO_MEMORY = 256 * MB  # checking one photo; lowers the pixel limit of WebP and HEIC
     # Every photo at its largest, plus the text.
     MAX_CONTENT_LENGTH = MAX_PHOTOS * MAX_PHOTO_BYTES + MB
     MAX_FORM_MEMORY_SIZE = 200 * 1024  # text fields; a description is far smaller
