@@ -5,11 +5,9 @@ look hostile (damaged metadata, fill bytes) are accepted and stored without it."
 import html
 import io
 import json
-import re
 import secrets
 import socket
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,6 +16,7 @@ from PIL import Image
 from tests.claim_client import ClaimClient
 from tests.conftest import flask_claims, photo_files, start_service, stop_service
 from tests.reliability.hostile_files import ACCEPTED_BUILDERS, BUILDERS, MB, corpus, good_jpeg
+from tests.reliability.processes import memory_mb, worker_pids
 
 PEAK_RSS_LIMIT_MB = 400
 GOOD_PHOTO_NAME = "kettle.jpg"
@@ -47,19 +46,6 @@ class Run:
     workers_after: list[int]
     baseline_rss_mb: float
     peak_rss_mb: float
-
-
-def worker_pids(master_pid: int) -> list[int]:
-    """The gunicorn master's child processes: its workers."""
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text()
-    return sorted(int(pid) for pid in children.split())
-
-
-def peak_rss_mb(pid: int) -> float:
-    """The process's peak resident set size so far (VmHWM), in MB."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    kilobytes = int(re.search(r"^VmHWM:\s+(\d+) kB$", status, re.MULTILINE).group(1))
-    return kilobytes / 1024
 
 
 def description_for(filename: str) -> str:
@@ -112,7 +98,7 @@ def hostile_run(tmp_path_factory) -> Run:
     process, base = start_service(data, workers=1)
     try:
         workers_before = worker_pids(process.pid)
-        baseline = peak_rss_mb(workers_before[0])
+        baseline = memory_mb(workers_before[0], "VmHWM")
         client = ClaimClient(base)
         good = (good_jpeg(), GOOD_PHOTO_NAME)
 
@@ -137,7 +123,7 @@ def hostile_run(tmp_path_factory) -> Run:
         )
         control = client.submit([good], description="Control claim after the hostile files.")
         workers_after = worker_pids(process.pid)
-        peak = peak_rss_mb(workers_after[0])
+        peak = memory_mb(workers_after[0], "VmHWM")
     finally:
         stop_service(process)
     export = flask_claims(data, "export")

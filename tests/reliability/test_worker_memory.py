@@ -3,9 +3,7 @@ huge bitmaps (every format we take), the heaviest pictures we accept, megabytes 
 bytes. Each upload's peak is read from the worker's VmHWM, reset before it; afterwards the
 worker's memory is back where it started."""
 
-import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +18,7 @@ from tests.reliability.hostile_files import (
     flat_lossy_webp,
     good_jpeg,
 )
-from tests.reliability.test_hostile_uploads import worker_pids
+from tests.reliability.processes import memory_mb, reset_peak, worker_pids
 
 # Above the memory a photo may take: parsing the request, the upload itself (up to 15 MB),
 # writing the stored file and the allocator's rounding.
@@ -48,17 +46,6 @@ class Measured:
     growth_mb: dict[str, float]  # each upload's peak, above the baseline
     statuses: dict[str, int]
     after_mb: float  # resident once every upload is done
-
-
-def memory_mb(pid: int, field: str) -> float:
-    """VmRSS (resident now) or VmHWM (peak since the last reset) of a process, in MB."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(rf"^{field}:\s+(\d+) kB$", status, re.MULTILINE).group(1)) / 1024
-
-
-def reset_peak(pid: int) -> None:
-    """Make VmHWM start again from the current resident size."""
-    Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
 @pytest.fixture(scope="module")
