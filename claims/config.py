@@ -22,6 +22,7 @@ class Defaults:
     MAX_PHOTOS = 8
     MAX_PHOTO_BYTES = 15 * MB
     MAX_PHOTO_PIXELS = 60_000_000
+    MAX_PHOTO_MEMORY = 256 * MB  # checking one photo; lowers the pixel limit of WebP and HEIC
     # A form with photos: every photo at its largest, plus the text.
     MAX_CONTENT_LENGTH = MAX_PHOTOS * MAX_PHOTO_BYTES + MB
     # One text part of a form with photos: a description is far smaller, but text pasted

@@ -5,6 +5,12 @@ HEIC image (a JPEG's tables and scans are checked by libjpeg on a skeleton: see 
 JPEG, PNG and WebP files are then rewritten losslessly, segment by segment, keeping only what
 is needed to display the picture; HEIC is converted to JPEG because agents' browsers cannot
 show it. The result is stored under a generated name in a two-character shard directory.
+
+Checking a photo never costs more than `PhotoLimits.max_memory`: the pixel limit of each format
+follows from what decoding it costs per pixel (_MEMORY_PER_PIXEL), and a file far smaller than
+any real picture of its declared size (a decompression bomb) is refused before it is decoded.
+Of a JPEG's metadata only the EXIF orientation tag is read (here, not by Pillow), so damaged
+metadata is dropped with the rest instead of refusing a photo whose picture decodes.
 """
 
 import hashlib
@@ -23,7 +29,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pillow_heif
-from PIL import ExifTags, Image, ImageCms, ImageFile, PngImagePlugin
+from PIL import Image, ImageCms, ImageFile, PngImagePlugin
 
 pillow_heif.register_heif_opener()
 
@@ -44,11 +50,17 @@ TOO_MANY_PIXELS = (
     "Please send a smaller photo, of at most {limit:g} megapixels."
 )
 
-_FORMATS = ["JPEG", "PNG", "WEBP", "HEIF"]  # the JPEG opener also returns MPO images
+DECOMPRESSION_BOMB = (
+    "This file declares a picture of {pixels} but holds almost no image data, as a "
+    "decompression bomb does, so we cannot accept it. Please send the original photo."
+)
+
+MB = 1024 * 1024
+_FORMATS = ["PNG", "WEBP", "HEIF"]  # JPEG is recognized by its start and parsed here
+_JPEG_START = b"\xff\xd8\xff"
 _ALLOWED_MODES = {"1", "L", "LA", "P", "PA", "RGB", "RGBA"}
 _STORED_AS = {  # Pillow format -> (extension, content type) of the stored file
     "JPEG": (".jpg", "image/jpeg"),
-    "MPO": (".jpg", "image/jpeg"),
     "HEIF": (".jpg", "image/jpeg"),
     "PNG": (".png", "image/png"),
     "WEBP": (".webp", "image/webp"),
@@ -61,7 +73,7 @@ _DECODE_ERRORS = (
     IndexError,
     KeyError,
     TypeError,
-    OverflowError,
+    ArithmeticError,  # OverflowError, ZeroDivisionError
     RuntimeError,
     MemoryError,
     struct.error,
@@ -69,6 +81,15 @@ _DECODE_ERRORS = (
     Image.DecompressionBombError,
 )
 _BLOCK = 64 * 1024
+# Peak memory of checking a photo, per pixel, as measured (VmHWM) with Pillow 13 and
+# pillow-heif 1.8: WebP goes through libwebp's animation decoder (two RGBA canvases, a copy as
+# bytes and Pillow's image: 15.3 bytes), HEIC through libheif (YUV planes, RGB, Pillow's copy:
+# 7.9 bytes), PNG into Pillow's 4-byte pixels (3.8 bytes). A JPEG is checked on a skeleton a
+# few rows tall, so its memory does not grow with its height.
+_MEMORY_PER_PIXEL = {"JPEG": 0, "PNG": 4, "WEBP": 16, "HEIF": 8}
+# No real picture is this much smaller than its bitmap: even a JPEG needs one bit per 8x8 block
+# (512 pixels a byte), and a solid-colour 60 MP PNG or lossy WebP takes 300 to 600 pixels a byte.
+_MAX_PIXELS_PER_BYTE = 1024
 _HEIC_JPEG_QUALITY = 90
 _NAME_LIMIT = 100
 _STORED_NAME = re.compile(r"[0-9a-f]{2}/(?:[0-9a-f]{32}\.(?:jpg|png|webp)|\.tmp-[0-9a-f]{16})")
@@ -84,8 +105,18 @@ class PhotoRejected(ValueError):
 class PhotoLimits:
     """How big an upload may be, in bytes and in pixels."""
 
-    max_bytes: int = 15 * 1024 * 1024  # per file
+    max_bytes: int = 15 * MB  # per file
     max_pixels: int = 60_000_000  # width*height
+    max_memory: int = 256 * MB  # what checking one photo may take; lowers the pixel limit
+    # of formats that are decoded in full (see _MEMORY_PER_PIXEL)
+
+    def pixels_for(self, format: str) -> int:
+        """The pixel limit of a format: max_pixels, or fewer (in whole megapixels, as customers
+        are told) when decoding the format costs more than max_memory."""
+        per_pixel = _MEMORY_PER_PIXEL[format]
+        if not per_pixel:
+            return self.max_pixels
+        return min(self.max_pixels, self.max_memory // per_pixel // 1_000_000 * 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -130,8 +161,9 @@ def store_photo(
 
     Raises PhotoRejected (with a message for the customer) when the file is not acceptable.
     """
-    _check_byte_size(stream_size(stream), limits)
-    checked = _open_and_check(stream, limits)
+    size = stream_size(stream)
+    _check_byte_size(size, limits)
+    checked = _open_and_check(stream, size, limits)
     extension, content_type = _STORED_AS[checked.format]
 
     def produce(write: _Write) -> None:
@@ -249,19 +281,22 @@ def _describe_bytes(size: int) -> str:
     return f"{max(size // 1024, 1)} KB"
 
 
-def _open_and_check(stream: BinaryIO, limits: PhotoLimits) -> _Checked:
-    """Identify the upload by its content and decode it (cheaply where possible).
+def _open_and_check(stream: BinaryIO, size: int, limits: PhotoLimits) -> _Checked:
+    """Identify the upload by its content and check it (cheaply where possible).
 
     Every problem becomes a PhotoRejected; Pillow's decompression-bomb warning is raised as an
     error so that it rejects the file too.
     """
     try:
+        if stream.read(len(_JPEG_START)) == _JPEG_START:
+            return _check_jpeg(stream, size, limits)
+        stream.seek(0)
         # The filter is process-wide until Python 3.14; a race between threads can at worst leave
         # it on, and the pixel check below rejects such images anyway.
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(stream, formats=_FORMATS) as image:
-                return _check_image(image, stream, limits)
+                return _check_image(image, stream, size, limits)
     except PhotoRejected:
         raise
     except Image.UnidentifiedImageError as error:
@@ -270,37 +305,58 @@ def _open_and_check(stream: BinaryIO, limits: PhotoLimits) -> _Checked:
         raise PhotoRejected(
             TOO_MANY_PIXELS.format(pixels="too many pixels", limit=limits.max_pixels / 1e6)
         ) from error
-    except _DECODE_ERRORS as error:
+    except (_Malformed, *_DECODE_ERRORS) as error:
         raise PhotoRejected(DAMAGED) from error
 
 
-def _check_image(image: ImageFile.ImageFile, stream: BinaryIO, limits: PhotoLimits) -> _Checked:
+def _check_size(format: str, width: int, height: int, size: int, limits: PhotoLimits) -> None:
+    """Refuse too many pixels for the format, and pixels absurd for the file's size (a bomb),
+    from the header alone, before anything is decoded."""
+    pixels = f"{width} × {height} pixels"
+    limit = limits.pixels_for(format)
+    if width * height > limit:
+        raise PhotoRejected(TOO_MANY_PIXELS.format(pixels=pixels, limit=limit / 1e6))
+    if width * height > _MAX_PIXELS_PER_BYTE * size:
+        raise PhotoRejected(DECOMPRESSION_BOMB.format(pixels=pixels))
+
+
+def _check_jpeg(stream: BinaryIO, size: int, limits: PhotoLimits) -> _Checked:
+    """Check a JPEG's headers as stripped (metadata skipped unread, fill bytes dropped): Pillow
+    never reads the original. Its tables and scans are checked while it is stored."""
+    head = _strip_jpeg(_Reader(stream), _discard, b"", headers_only=True)
+    _check_size("JPEG", head.width, head.height, size, limits)
+    with Image.open(io.BytesIO(head.skeleton), formats=["JPEG"]) as image:
+        if image.mode not in _ALLOWED_MODES:
+            raise PhotoRejected(UNUSUAL_COLORS)
+        if "icc_profile" in image.info:
+            _check_icc_profile(image.info["icc_profile"])
+    return _Checked("JPEG", head.width, head.height, head.orientation, None)
+
+
+def _discard(data: bytes) -> None:
+    """A writer for a walk that only looks."""
+
+
+def _check_image(
+    image: ImageFile.ImageFile, stream: BinaryIO, size: int, limits: PhotoLimits
+) -> _Checked:
     """Check size, color mode and frame count from the header, then decode the primary image."""
     width, height = image.size
-    if width * height > limits.max_pixels:
-        pixels = f"{width} × {height} pixels"
-        raise PhotoRejected(TOO_MANY_PIXELS.format(pixels=pixels, limit=limits.max_pixels / 1e6))
+    _check_size(image.format, width, height, size, limits)
     if image.mode not in _ALLOWED_MODES or (image.format == "PNG" and _png_bit_depth(stream) > 8):
         raise PhotoRejected(UNUSUAL_COLORS)
-    # A phone's MPO holds the photo plus a gain map or depth frame: the first frame is the photo.
-    if image.format != "MPO" and getattr(image, "n_frames", 1) > 1:
+    if getattr(image, "n_frames", 1) > 1:
         raise PhotoRejected(SEVERAL_PICTURES)
-
     if "icc_profile" in image.info:
         _check_icc_profile(image.info["icc_profile"])
-    orientation = 1
-    if image.format in ("JPEG", "MPO"):
-        _check_exif_thumbnail(image)
-        orientation = _exif_orientation(image)
-    else:
-        image.load()  # a JPEG is decoded from its skeleton while it is stripped (_strip_jpeg)
+    image.load()
     if image.format == "HEIF":
         converted = image if image.mode == "RGB" else image.convert("RGB")
         icc_profile = image.info.get("icc_profile")
         converted.info = {"icc_profile": icc_profile} if icc_profile else {}  # no EXIF, no XMP
         width, height = converted.size
         return _Checked("HEIF", width, height, 1, converted)
-    return _Checked(image.format, width, height, orientation, None)
+    return _Checked(image.format, width, height, 1, None)
 
 
 def _check_icc_profile(profile: bytes | None) -> None:
@@ -309,27 +365,6 @@ def _check_icc_profile(profile: bytes | None) -> None:
         ImageCms.ImageCmsProfile(io.BytesIO(profile or b""))
     except (OSError, ValueError, TypeError) as error:
         raise PhotoRejected("This photo's color profile is damaged.") from error
-
-
-def _check_exif_thumbnail(image) -> None:
-    """Refuse an EXIF preview that points outside the file or is itself a bomb; it is
-    stripped anyway, but such a file is no honest photo."""
-    try:
-        ifd1 = image.getexif().get_ifd(ExifTags.IFD.IFD1)
-    except _DECODE_ERRORS:
-        return
-    if 0x0201 not in ifd1:
-        return
-    tiff = image.info.get("exif", b"")[6:]
-    offset, length = ifd1.get(0x0201, 0), ifd1.get(0x0202, 0)
-    if not (isinstance(offset, int) and isinstance(length, int)) or offset + length > len(tiff):
-        raise PhotoRejected("This photo's preview is damaged.")
-    try:
-        with Image.open(io.BytesIO(tiff[offset : offset + length]), formats=["JPEG"]) as thumb:
-            if thumb.width * thumb.height > 1024 * 1024:
-                raise PhotoRejected("This photo's preview is damaged.")
-    except _DECODE_ERRORS as error:
-        raise PhotoRejected("This photo's preview is damaged.") from error
 
 
 def _png_bit_depth(stream: BinaryIO) -> int:
@@ -341,13 +376,24 @@ def _png_bit_depth(stream: BinaryIO) -> int:
     return depth[0] if depth else 0
 
 
-def _exif_orientation(image: ImageFile.ImageFile) -> int:
-    """The EXIF orientation (1 = upright); unreadable EXIF counts as upright, it is dropped."""
-    try:
-        orientation = image.getexif().get(0x0112, 1)
-    except _DECODE_ERRORS:
+def _exif_orientation(payload: bytes) -> int:
+    """The orientation tag (1 = upright) of an EXIF APP1 payload, read from IFD0 alone.
+
+    Nothing else of the EXIF is parsed (it is dropped): damaged EXIF counts as upright.
+    """
+    tiff = payload[6:]
+    order = {b"II": "<", b"MM": ">"}.get(tiff[:2])
+    if order is None or len(tiff) < 8:
         return 1
-    return orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else 1
+    (ifd0,) = struct.unpack_from(order + "I", tiff, 4)
+    if ifd0 + 2 > len(tiff):
+        return 1
+    (count,) = struct.unpack_from(order + "H", tiff, ifd0)
+    for entry in range(ifd0 + 2, min(ifd0 + 2 + 12 * count, len(tiff) - 11), 12):
+        tag, kind, number, value = struct.unpack_from(order + "HHIH", tiff, entry)
+        if tag == 0x0112:
+            return value if kind == 3 and number == 1 and 1 <= value <= 8 else 1
+    return 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,8 +411,8 @@ def _rewrite(checked: _Checked, stream: BinaryIO, write: _Write) -> None:
     elif checked.format == "WEBP":
         _strip_webp(stream, write)
     else:
-        skeleton = _strip_jpeg(reader, write, _orientation_segment(checked.orientation))
-        _check_jpeg_skeleton(skeleton)
+        layout = _strip_jpeg(reader, write, _orientation_segment(checked.orientation))
+        _check_jpeg_skeleton(layout.skeleton)
 
 
 class _Reader:
@@ -407,6 +453,14 @@ class _Reader:
             if write is not None:
                 write(data)
 
+    def skip_fill(self) -> None:
+        """Skip any number of 0xFF fill bytes (a JPEG may put them before a marker) in bulk."""
+        while (unread := self._buffer[self._position :]) == b"\xff" * len(unread):
+            self._position = len(self._buffer)  # all fill, as compared at memory speed
+            if not self._fill(1):
+                raise _Malformed("the file ends in fill bytes")
+        self._position += len(unread) - len(unread.lstrip(b"\xff"))
+
     def copy_entropy_coded(self, write: _Write) -> None:
         """Copy JPEG scan data up to the next marker (see _MARKER_IN_SCAN)."""
         while True:
@@ -425,46 +479,69 @@ class _Reader:
 _SOI, _EOI, _SOS, _APP0, _APP1, _APP2, _APP14 = 0xD8, 0xD9, 0xDA, 0xE0, 0xE1, 0xE2, 0xEE
 _SOF_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 _TABLE_MARKERS = {0xC4, 0xCC, 0xDB, 0xDC, 0xDD}  # DHT, DAC, DQT, DNL, DRI
-_STANDALONE_MARKERS = {0x01, *range(0xD0, 0xD8)}  # TEM, RST0-7: no length field
+_TEM = 0x01  # no length field
+_RST_MARKERS = range(0xD0, 0xD8)  # inside a scan, no length field
 # In scan data 0xFF is followed by 0x00 (a stuffed byte) or RST0-7; any other byte after 0xFF
-# starts the next marker (possibly after 0xFF fill bytes).
+# starts the next marker (possibly after 0xFF fill bytes, even before an RST marker).
 _MARKER_IN_SCAN = re.compile(rb"\xff[^\x00\xd0-\xd7]")
 _SCAN_SAMPLE = 4096  # bytes of each scan kept in the skeleton: a few rows of blocks
 _SKELETON_ROWS = 32  # the skeleton's picture height: a row of the tallest blocks (MCUs)
 _MAX_SCANS = 100  # a progressive photo has about ten; thousands would make decoding crawl
 
 
-def _strip_jpeg(reader: _Reader, write: _Write, orientation_segment: bytes) -> bytes:
-    """Copy a JPEG's image-bearing segments up to the first EOI, dropping all metadata.
+@dataclass(frozen=True)
+class _JpegLayout:
+    """What a walk through a JPEG learned: its skeleton, frame size and EXIF orientation."""
 
-    Dropped: EXIF and XMP (APP1), IPTC (APP13), comments, the MPF index and every other APPn.
-    Kept: JFIF (without its thumbnail), ICC profile, Adobe color transform, tables, frame and
-    scans. Everything after the first EOI (further MPO frames, appended files) is dropped.
-    Returns the skeleton of what was written (see _Skeleton).
+    skeleton: bytes
+    width: int
+    height: int
+    orientation: int
+
+
+def _strip_jpeg(
+    reader: _Reader, write: _Write, orientation_segment: bytes, headers_only: bool = False
+) -> _JpegLayout:
+    """Copy a JPEG's image-bearing segments up to the first EOI (or, headers_only, up to the
+    first scan's header), dropping all metadata.
+
+    Dropped: EXIF and XMP (APP1), IPTC (APP13), comments, the MPF index, every other APPn and
+    fill bytes. Kept: JFIF (without its thumbnail), ICC profile, Adobe color transform, tables,
+    frame and scans. Everything after the first EOI (further MPO frames, appended files) is
+    dropped. Dropped segments are skipped unread but for the EXIF orientation tag.
     """
     if reader.read(2) != b"\xff\xd8":
         raise _Malformed("no JPEG start marker")
     out = _Skeleton(write)
     out.segment(b"\xff\xd8")
     pending = orientation_segment  # goes after SOI, or after APP0 JFIF when there is one
-    seen_frame = False
+    orientation = None
     scans = 0
     while True:
         marker = _read_marker(reader)
         if marker == _EOI:
-            if not (seen_frame and scans):
+            if not (out.size and scans):
                 raise _Malformed("no image before the end marker")
             out.segment(b"\xff\xd9")
-            return bytes(out.data)
-        if marker in _STANDALONE_MARKERS:
+            return _JpegLayout(bytes(out.data), *out.size, orientation or 1)
+        if marker == _TEM:
             out.segment(bytes((0xFF, marker)))
             continue
-        if marker == _SOI:
-            raise _Malformed("a second start marker")
+        if marker in _RST_MARKERS:  # fill bytes before it ended the copy of the scan early
+            if not scans:
+                raise _Malformed("a restart marker outside a scan")
+            out.scan(bytes((0xFF, marker)))
+            reader.copy_entropy_coded(out.scan)
+            continue
+        if marker == _SOI or (marker in _SOF_MARKERS and out.size):
+            raise _Malformed("a second start marker or frame header")
         (length,) = struct.unpack(">H", reader.read(2))
         if length < 2:
             raise _Malformed("a segment with an impossible length")
-        payload = _kept_jpeg_payload(marker, reader.read(length - 2))
+        original = reader.read(length - 2)
+        if orientation is None and marker == _APP1 and original.startswith(b"Exif\x00\x00"):
+            orientation = _exif_orientation(original)
+        payload = _kept_jpeg_payload(marker, original)
         if payload is None:
             continue
         if pending and not (marker == _APP0 and payload.startswith(b"JFIF\x00")):
@@ -472,10 +549,11 @@ def _strip_jpeg(reader: _Reader, write: _Write, orientation_segment: bytes) -> b
             pending = b""
         segment = bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload
         out.segment(segment, frame=marker in _SOF_MARKERS)
-        seen_frame = seen_frame or marker in _SOF_MARKERS
         if marker == _SOS:
-            if not seen_frame:
+            if not out.size:
                 raise _Malformed("a scan before the frame header")
+            if headers_only:
+                return _JpegLayout(bytes(out.data), *out.size, orientation or 1)
             scans += 1
             if scans > _MAX_SCANS:
                 raise _Malformed("too many scans")
@@ -495,12 +573,14 @@ class _Skeleton:
     def __init__(self, write: _Write) -> None:
         self._write = write
         self.data = bytearray()
+        self.size: tuple[int, int] | None = None  # (width, height) of the frame, once seen
         self._scan_room = 0
 
     def segment(self, data: bytes, frame: bool = False) -> None:
         self._write(data)
-        if frame:  # height: bytes 5 and 6 of a frame header
-            (height,) = struct.unpack(">H", data[5:7])
+        if frame:  # height and width: bytes 5 to 8 of a frame header
+            height, width = struct.unpack(">HH", data[5:9])
+            self.size = (width, height)
             data = data[:5] + struct.pack(">H", min(height, _SKELETON_ROWS)) + data[7:]
         self.data += data
         self._scan_room = _SCAN_SAMPLE
@@ -525,9 +605,8 @@ def _read_marker(reader: _Reader) -> int:
     """The next marker code, skipping 0xFF fill bytes."""
     if reader.read(1) != b"\xff":
         raise _Malformed("expected a marker")
+    reader.skip_fill()
     code = reader.read(1)[0]
-    while code == 0xFF:
-        code = reader.read(1)[0]
     if code == 0x00:
         raise _Malformed("expected a marker")
     return code

@@ -110,7 +110,9 @@ def store_photos(field, uploads: list[FileStorage]) -> list[photos.StoredPhoto] 
     nothing is kept."""
     config = current_app.config
     limits = photos.PhotoLimits(
-        max_bytes=config["MAX_PHOTO_BYTES"], max_pixels=config["MAX_PHOTO_PIXELS"]
+        max_bytes=config["MAX_PHOTO_BYTES"],
+        max_pixels=config["MAX_PHOTO_PIXELS"],
+        max_memory=config["MAX_PHOTO_MEMORY"],
     )
     stored: list[photos.StoredPhoto] = []
     try:

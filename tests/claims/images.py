@@ -95,10 +95,11 @@ def raw_png(width: int, height: int, bit_depth: int, color_type: int, rows: byte
     )
 
 
-def bilevel_png(width: int, height: int) -> bytes:
-    """A real, valid 1-bit PNG of any size: all-zero rows compress to almost nothing."""
+def flat_png(width: int, height: int, bit_depth: int = 1, color_type: int = 0) -> bytes:
+    """A real, valid PNG of any size and one colour: all-zero rows compress to almost nothing."""
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}[color_type]
     compressor = zlib.compressobj(9)
-    row = bytes(1 + (width + 7) // 8)
+    row = bytes(1 + (width * channels * bit_depth + 7) // 8)
     rows_per_block = max(1, (1 << 20) // len(row))
     block = row * rows_per_block
     compressed, remaining = [], height
@@ -107,4 +108,58 @@ def bilevel_png(width: int, height: int) -> bytes:
         compressed.append(compressor.compress(block[: count * len(row)]))
         remaining -= count
     compressed.append(compressor.flush())
-    return raw_png(width, height, 1, 0, b"".join(compressed))
+    return raw_png(width, height, bit_depth, color_type, b"".join(compressed))
+
+
+def bilevel_png(width: int, height: int) -> bytes:
+    """A real, valid 1-bit PNG of any size, a few KB even at 60 megapixels."""
+    return flat_png(width, height)
+
+
+def _lsb_first(fields: list[tuple[int, int]]) -> bytes:
+    """(value, bit count) pairs packed least significant bit first, as VP8L reads them."""
+    packed = bits = 0
+    for value, count in fields:
+        packed |= value << bits
+        bits += count
+    return packed.to_bytes((bits + 7) // 8, "little")
+
+
+def riff_chunk(fourcc: bytes, payload: bytes) -> bytes:
+    return fourcc + struct.pack("<I", len(payload)) + payload + b"\x00" * (len(payload) & 1)
+
+
+def flat_webp(width: int, height: int, frames: int = 1) -> bytes:
+    """A real, valid lossless WebP of one colour: each of its prefix codes has a single symbol,
+    so a pixel costs no bits at all and any size takes about 30 bytes (a canvas up to 16383
+    pixels a side). With frames > 1 it is an animation of that picture."""
+    header = [(width - 1, 14), (height - 1, 14), (0, 1), (0, 3)]
+    codes = [(0, 1), (0, 1), (0, 1)] + [(1, 1), (0, 1), (0, 1), (0, 1)] * 5  # no transform,
+    # no colour cache, no meta codes; five simple codes of one 1-bit symbol (0)
+    vp8l = riff_chunk(b"VP8L", b"\x2f" + _lsb_first(header + codes))
+    if frames == 1:
+        return b"RIFF" + struct.pack("<I", 4 + len(vp8l)) + b"WEBP" + vp8l
+    size = (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    frame = riff_chunk(b"ANMF", bytes(6) + size + (100).to_bytes(3, "little") + b"\x00" + vp8l)
+    body = (
+        b"WEBP"
+        + riff_chunk(b"VP8X", struct.pack("<B3x", 0x02) + size)  # the animation flag
+        + riff_chunk(b"ANIM", bytes(4) + struct.pack("<H", 0))
+        + frame * frames
+    )
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def jpeg_with_fill(data: bytes, before: bytes, count: int) -> bytes:
+    """A JPEG with `count` 0xFF fill bytes before its last marker `before` (e.g. b"\xff\xd9")."""
+    position = data.rindex(before)
+    return data[:position] + b"\xff" * count + data[position:]
+
+
+def exif_segment(entries: list[tuple[int, int, int, int]], tail: bytes = b"") -> bytes:
+    """An EXIF APP1 segment whose IFD0 holds (tag, type, count, value) entries as given, right
+    or wrong, followed by `tail`."""
+    ifd0 = struct.pack("<H", len(entries))
+    ifd0 += b"".join(struct.pack("<HHII", *entry) for entry in entries) + bytes(4)
+    tiff = b"II*\x00" + struct.pack("<I", 8) + ifd0 + tail
+    return jpeg_segment(0xE1, b"Exif\x00\x00" + tiff)

@@ -112,6 +112,22 @@ def test_one_photo_over_the_size_limit_is_refused(runner, customer):
     assert "big.png:" in response.get_data(as_text=True)
 
 
+@pytest.mark.config(MAX_PHOTO_MEMORY=32 * 1024 * 1024)
+def test_memory_per_photo_sets_the_pixel_limit_of_formats_decoded_in_full(runner, customer):
+    """WebP takes 16 bytes a pixel to check: 32 MB allow 2 megapixels; a JPEG keeps 60."""
+    webp, jpeg = photo("WEBP", size=(1800, 1200)), photo("JPEG", size=(1800, 1200))
+
+    refused = customer.claim(photos=[(webp, "wide.webp")])
+    accepted = customer.claim(photos=[(jpeg, "wide.jpg")])
+
+    assert refused.status_code == 400
+    assert "wide.webp: This image is too large (1800 × 1200 pixels)" in refused.get_data(
+        as_text=True
+    )
+    assert "at most 2 megapixels" in refused.get_data(as_text=True)
+    assert accepted.status_code == 303
+
+
 @pytest.mark.config(MAX_CONTENT_LENGTH=50_000)
 def test_request_over_the_size_limit_gets_a_friendly_413_page(customer, runner, app):
     response = customer.claim(photos=[(b"\xff" * 60_000, "huge.jpg")])

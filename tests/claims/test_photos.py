@@ -23,11 +23,22 @@ from claims.photos import PhotoLimits, PhotoRejected, orphan_files, remove_photo
 from tests.claims.images import (
     bilevel_png,
     encode,
+    flat_png,
+    flat_webp,
     insert_png_chunks,
     jpeg_segment,
+    jpeg_with_fill,
     picture,
     png_chunk,
     raw_png,
+)
+from tests.reliability.hostile_files import (
+    ACCEPTED_BUILDERS,
+    MB,
+    flat_lossy_webp,
+    heic_declaring,
+    jpeg_declaring,
+    jpeg_with_fill_before_restarts,
 )
 
 GPS_IFD = 0x8825
@@ -74,6 +85,18 @@ def decoded(data: bytes) -> Image.Image:
 
 def files_under(path: Path) -> list[Path]:
     return [Path(root) / name for root, _, names in os.walk(path) for name in names]
+
+
+class RecordingStream(io.BytesIO):
+    """An upload that remembers the size of every read asked of it."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.read_sizes: list[int | None] = []
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.read_sizes.append(size)
+        return super().read(size)
 
 
 def png_chunk_types(data: bytes) -> list[bytes]:
@@ -232,16 +255,29 @@ def test_jpeg_fill_bytes_before_markers_are_understood(tmp_path):
     assert data == image
 
 
+def test_jpeg_fill_bytes_are_skipped_in_blocks_and_not_stored(tmp_path):
+    """Any number of 0xFF may come before a marker: megabytes of them cost a few block reads
+    (not one read per byte, which took seconds of CPU), and the stored photo has none."""
+    image = encode(picture((320, 240)), "JPEG")
+    padded = jpeg_with_fill(jpeg_with_fill(image, b"\xff\xda", 2 * MB), b"\xff\xd9", 2 * MB)
+    stream = RecordingStream(padded[:2] + b"\xff" * MB + padded[2:])
+
+    data = stored_bytes(tmp_path, store_photo(stream, "photo.jpg", tmp_path))
+
+    assert data == image
+    assert len(stream.read_sizes) < 2 * len(stream.getvalue()) // (64 * 1024) + 100
+
+
+def test_jpeg_fill_bytes_before_restart_markers_are_understood(tmp_path):
+    original = jpeg_with_fill_before_restarts(1000)
+
+    data = stored_bytes(tmp_path, store(tmp_path, original))
+
+    assert decoded(data).tobytes() == decoded(original).tobytes()
+    assert b"\xff\xff" not in data
+
+
 def test_jpeg_is_processed_in_blocks_never_read_whole(tmp_path):
-    class RecordingStream(io.BytesIO):
-        def __init__(self, data: bytes) -> None:
-            super().__init__(data)
-            self.read_sizes: list[int | None] = []
-
-        def read(self, size: int | None = -1) -> bytes:
-            self.read_sizes.append(size)
-            return super().read(size)
-
     stream = RecordingStream(encode(picture((800, 600)), "JPEG", quality=95))
 
     store_photo(stream, "photo.jpg", tmp_path)
@@ -261,22 +297,14 @@ def test_markers_split_across_read_blocks_are_still_found(tmp_path, monkeypatch,
     assert decoded(data).tobytes() == decoded(original).tobytes()
 
 
-def test_jpeg_is_checked_on_a_skeleton_much_smaller_than_the_photo(tmp_path, monkeypatch):
-    skeletons = []
-    check = photos._check_jpeg_skeleton
-
-    def keep_and_check(skeleton: bytes) -> None:
-        skeletons.append(skeleton)
-        check(skeleton)
-
-    monkeypatch.setattr(photos, "_check_jpeg_skeleton", keep_and_check)
+def test_jpeg_is_checked_on_a_skeleton_much_smaller_than_the_photo():
     original = encode(picture((1600, 1200)), "JPEG", quality=95, progressive=True)
 
-    store(tmp_path, original)
+    layout = photos._strip_jpeg(photos._Reader(io.BytesIO(original)), photos._discard, b"")
 
-    (skeleton,) = skeletons
-    assert len(skeleton) < len(original) // 4  # scans cut short
-    assert Image.open(io.BytesIO(skeleton)).height <= photos._SKELETON_ROWS  # a strip of rows
+    assert (layout.width, layout.height) == (1600, 1200)
+    assert len(layout.skeleton) < len(original) // 4  # scans cut short
+    assert Image.open(io.BytesIO(layout.skeleton)).height <= photos._SKELETON_ROWS  # a strip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -376,6 +404,89 @@ def test_upload_spooled_to_disk_is_accepted(tmp_path):
         result = store_photo(upload, "photo.jpg", tmp_path)
 
     assert decoded(stored_bytes(tmp_path, result)).size == (160, 120)
+
+
+# ---------------------------------------------------------------------------------------------
+# Damaged metadata: dropped with the rest of the metadata, never a reason to refuse
+
+
+@pytest.mark.parametrize("kind", [kind for kind in ACCEPTED_BUILDERS if "exif" in kind])
+def test_photo_with_damaged_metadata_is_stored_without_it(tmp_path, kind):
+    filename, build = ACCEPTED_BUILDERS[kind]
+    original = build()
+
+    stored = store(tmp_path, original, filename)
+
+    image = decoded(stored_bytes(tmp_path, stored))
+    assert sorted(image.size) == [64, 96]
+    assert dict(image.getexif()) in ({}, {ORIENTATION: 6})  # at most the orientation we write
+    assert stored.size_bytes < len(original) or kind.startswith(("heic", "jpeg whose exif points"))
+
+
+def test_orientation_is_kept_from_damaged_exif(tmp_path):
+    _, build = ACCEPTED_BUILDERS["jpeg whose exif points outside itself"]
+
+    stored = store(tmp_path, build())
+
+    assert dict(decoded(stored_bytes(tmp_path, stored)).getexif()) == {ORIENTATION: 6}
+
+
+# ---------------------------------------------------------------------------------------------
+# Tiny files that decode to huge bitmaps
+
+BOMB_SIDE = 7745  # 60 megapixels: within the general pixel limit
+BOMB = "decompression bomb"
+BOMBS = {
+    "lossless webp of 60 MP in 28 bytes": (
+        lambda: flat_webp(BOMB_SIDE, BOMB_SIDE),
+        "7745 × 7745 pixels). Please send a smaller photo, of at most 16 megapixels",
+    ),
+    "lossless webp of 16 MP in 28 bytes": (lambda: flat_webp(4000, 4000), BOMB),
+    "animated webp of 60 MP": (lambda: flat_webp(BOMB_SIDE, BOMB_SIDE, frames=2), "at most 16"),
+    "lossy webp of 16.8 MP in 45 KB": (lambda: flat_lossy_webp(4096, 4096), "at most 16"),
+    "bilevel png of 60 MP in 7 KB": (lambda: bilevel_png(BOMB_SIDE, BOMB_SIDE), BOMB),
+    "jpeg frame of 60 MP on 3 KB of data": (lambda: jpeg_declaring(BOMB_SIDE, BOMB_SIDE), BOMB),
+    "heic of 20 MP in 3 KB": (lambda: heic_declaring(5000, 4000), BOMB),
+    "heic of 40 MP": (lambda: heic_declaring(8000, 5000), "at most 33 megapixels"),
+}
+
+
+@pytest.mark.parametrize("content, message", BOMBS.values(), ids=BOMBS.keys())
+def test_tiny_file_of_a_huge_bitmap_is_refused_before_decoding(tmp_path, content, message):
+    with pytest.raises(PhotoRejected, match=re.escape(message)):
+        store(tmp_path, content(), "bomb.webp")
+
+    assert files_under(tmp_path) == []
+
+
+def test_pixel_limit_of_each_format_follows_from_the_memory_a_photo_may_take():
+    """Decoding costs 16 bytes a pixel for WebP, 8 for HEIC, 4 for PNG; a JPEG is checked on a
+    skeleton, so its limit is the general one."""
+    limits = PhotoLimits()
+
+    assert limits.max_memory == 256 * MB
+    assert [limits.pixels_for(format) for format in ("JPEG", "PNG", "WEBP", "HEIF")] == [
+        60_000_000,
+        60_000_000,
+        16_000_000,
+        33_000_000,
+    ]
+    assert PhotoLimits(max_memory=64 * MB).pixels_for("PNG") == 16_000_000
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        lambda: flat_lossy_webp(2000, 1500),
+        lambda: flat_png(2000, 1500, 8, 2),
+        lambda: encode(Image.new("RGB", (2000, 1500), (250, 250, 250)), "JPEG", quality=50),
+    ],
+    ids=["webp", "png", "jpeg"],
+)
+def test_plain_picture_of_one_colour_is_not_taken_for_a_bomb(tmp_path, content):
+    stored = store(tmp_path, content())
+
+    assert (stored.width, stored.height) == (2000, 1500)
 
 
 # ---------------------------------------------------------------------------------------------

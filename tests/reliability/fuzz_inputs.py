@@ -12,7 +12,18 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from claims.catalog import CLAIM_TYPES
-from tests.reliability.hostile_files import encode, heic, picture
+from tests.claims.images import bilevel_png, flat_webp, jpeg_with_fill
+from tests.reliability.hostile_files import (
+    ACCEPTED_BUILDERS,
+    damaged_exif_payload,
+    encode,
+    heic,
+    heic_declaring,
+    jpeg_declaring,
+    jpeg_with_fill_before_restarts,
+    picture,
+    webp_with_chunk,
+)
 
 FILING_TYPES = [name for name, claim_type in CLAIM_TYPES.items() if claim_type.files_case]
 PHOTO_RULE = {name: claim_type.photos for name, claim_type in CLAIM_TYPES.items()}
@@ -149,13 +160,20 @@ display_names = st.text(st.characters(codec="utf-8", exclude_categories=["Cc"]),
 
 
 def _good_photos() -> list[bytes]:
+    """Photos to accept, odd ones included: fill bytes, damaged EXIF or EXIF thumbnails (those
+    Pillow still opens, as the rules below decode every accepted photo with it)."""
     image = picture((48, 32))
+    jpeg = encode(image, "JPEG")
     return [
-        encode(image, "JPEG"),
+        jpeg,
         encode(image, "PNG"),
         encode(image, "WEBP", quality=70),
         encode(image.convert("L"), "PNG"),
         heic(),
+        jpeg_with_fill(jpeg, b"\xff\xda", 4096),
+        jpeg_with_fill_before_restarts(100),
+        ACCEPTED_BUILDERS["jpeg whose exif thumbnail is garbage of absurd length"][1](),
+        webp_with_chunk(b"EXIF", damaged_exif_payload()),
     ]
 
 
@@ -173,9 +191,19 @@ def photo_lists(rule: str) -> st.SearchStrategy[list[tuple[bytes, str]]]:
 # ---------------------------------------------------------------------------------------------
 # Bad values for files
 
+# Tiny files of huge bitmaps, one for each format we take (refused before decoding)
+BOMBS = [
+    flat_webp(7745, 7745),
+    flat_webp(4000, 4000),
+    flat_webp(7745, 7745, frames=2),
+    bilevel_png(7745, 7745),
+    jpeg_declaring(7745, 7745),
+    heic_declaring(5000, 4000),
+]
 bad_photo_content = st.one_of(
     st.just(b""),
     st.binary(max_size=3000),
+    st.sampled_from(BOMBS),
     st.sampled_from(GOOD_PHOTOS).flatmap(
         lambda data: st.integers(1, len(data) - 1).map(lambda cut: data[:cut])
     ),

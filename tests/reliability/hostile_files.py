@@ -6,6 +6,7 @@ image or written byte by byte, so the corpus documents how each attack is made.
 
 import io
 import random
+import re
 import struct
 import zipfile
 import zlib
@@ -19,8 +20,11 @@ from tests.claims import images
 from tests.claims.images import (
     bilevel_png,
     encode,
+    exif_segment,
+    flat_webp,
     insert_png_chunks,
     jpeg_segment,
+    jpeg_with_fill,
     png_chunk,
     raw_png,
 )
@@ -29,6 +33,7 @@ pillow_heif.register_heif_opener()
 
 MB = 1024 * 1024
 HUGE_SIDE = 30_000  # 900 megapixels declared: 2.7 GB as RGB if anyone decoded it
+BOMB_SIDE = 7745  # 60 megapixels, within the general pixel limit: 850 MB to decode as WebP
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,38 @@ def elf_header() -> bytes:
     return b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack("<HHI", 2, 62, 1) + bytes(4000)
 
 
+def flat_lossy_webp(width: int, height: int) -> bytes:
+    """A real lossy WebP of one colour: about 550 pixels a byte."""
+    return encode(Image.new("RGB", (width, height), (120, 130, 140)), "WEBP", method=0)
+
+
+def damaged_exif() -> bytes:
+    """EXIF as a damaged camera file has it: a resolution of the wrong type (Pillow's DPI
+    reader trips on it), the orientation, then entries pointing far outside the EXIF."""
+    return exif_segment(
+        [
+            (0x011A, 7, 1, 5),  # XResolution as one undefined byte
+            (0x0128, 3, 1, 2),  # ResolutionUnit: inches
+            (0x0112, 3, 1, 6),  # Orientation: turned right
+            (0x010F, 2, 40, 0x7FFFFFF0),  # Make
+            (0x8769, 4, 1, 0xFFFFFF00),  # the EXIF sub-IFD
+        ]
+    )
+
+
+def damaged_exif_payload() -> bytes:
+    """The APP1 payload of damaged_exif(), for the formats that carry EXIF in a chunk or box."""
+    return damaged_exif()[4:]
+
+
+def jpeg_with_fill_before_restarts(count: int) -> bytes:
+    """A JPEG with restart markers, `count` 0xFF fill bytes before each (legal, and rare)."""
+    data = encode(picture(), "JPEG", restart_marker_blocks=4)
+    scan = data.index(b"\xff\xda")
+    fill = b"\xff" * count
+    return data[:scan] + re.sub(rb"(?=\xff[\xd0-\xd7])", lambda _: fill, data[scan:])
+
+
 def oversized_jpeg() -> bytes:
     """A real JPEG followed by padding, one byte over the default 15 MB per-photo limit."""
     data = good_jpeg()
@@ -302,6 +339,39 @@ BUILDERS: dict[str, tuple[str, Callable[[], bytes]]] = {
         "declared.heic",
         lambda: heic_declaring(HUGE_SIDE, HUGE_SIDE),
     ),
+    # Tiny files that decode to huge bitmaps: refused from their headers, never decoded
+    "tiny-bitmap bomb: lossless webp of 60 MP in 28 bytes": (
+        "flat.webp",
+        lambda: flat_webp(BOMB_SIDE, BOMB_SIDE),
+    ),
+    "tiny-bitmap bomb: lossless webp of 16 MP in 28 bytes": (
+        "flat-16mp.webp",
+        lambda: flat_webp(4000, 4000),
+    ),
+    "tiny-bitmap bomb: animated webp of 60 MP frames": (
+        "flat-animated.webp",
+        lambda: flat_webp(BOMB_SIDE, BOMB_SIDE, frames=3),
+    ),
+    "tiny-bitmap bomb: lossy webp of 16.8 MP in 45 KB": (
+        "flat-lossy.webp",
+        lambda: flat_lossy_webp(4096, 4096),
+    ),
+    "tiny-bitmap bomb: bilevel png of 60 MP in 7 KB": (
+        "flat.png",
+        lambda: bilevel_png(BOMB_SIDE, BOMB_SIDE),
+    ),
+    "tiny-bitmap bomb: jpeg frame of 60 MP on 3 KB of data": (
+        "flat.jpg",
+        lambda: jpeg_declaring(BOMB_SIDE, BOMB_SIDE),
+    ),
+    "tiny-bitmap bomb: heic of 20 MP in 3 KB": (
+        "flat.heic",
+        lambda: heic_declaring(5000, 4000),
+    ),
+    "tiny-bitmap bomb: heic of 40 MP in 3 KB": (
+        "flat-40mp.heic",
+        lambda: heic_declaring(8000, 5000),
+    ),
     "png with a 20 MB compressed text chunk (zTXt)": (
         "ztxt.png",
         lambda: png_with_huge_text(b"zTXt"),
@@ -332,16 +402,6 @@ BUILDERS: dict[str, tuple[str, Callable[[], bytes]]] = {
         lambda: raw_png(4, 4, 16, 6, zlib.compress(b"".join(b"\x00" + bytes(32) for _ in "abcd"))),
     ),
     # Hostile metadata on an otherwise ordinary photo
-    "jpeg whose exif thumbnail declares 65500 x 65500": (
-        "thumb-bomb.jpg",
-        lambda: jpeg_with_segment(exif_with_thumbnail(jpeg_declaring(65500, 65500))),
-    ),
-    "jpeg whose exif thumbnail is garbage of absurd length": (
-        "thumb-garbage.jpg",
-        lambda: jpeg_with_segment(
-            exif_with_thumbnail(random.Random(5).randbytes(2000), 0x7FFFFFFF)
-        ),
-    ),
     "jpeg with a broken icc profile": (
         "broken-icc.jpg",
         lambda: jpeg_with_segment(icc_segments(broken_icc_profile())),
@@ -396,8 +456,60 @@ BUILDERS: dict[str, tuple[str, Callable[[], bytes]]] = {
 }
 
 
-def corpus() -> list[HostileFile]:
-    """Every hostile file, built now; each has its own file name."""
-    files = [HostileFile(name, build(), kind) for kind, (name, build) in BUILDERS.items()]
+# Hostile-looking but honest: the picture decodes, so these are accepted and stored without
+# their metadata and padding (a customer cannot repair what their camera wrote).
+ACCEPTED_BUILDERS: dict[str, tuple[str, Callable[[], bytes]]] = {
+    "jpeg with 14 MB of fill bytes before its scan": (
+        "fill-scan.jpg",
+        lambda: jpeg_with_fill(good_jpeg(), b"\xff\xda", 14 * MB),
+    ),
+    "jpeg with 14 MB of fill bytes before its end marker": (
+        "fill-end.jpg",
+        lambda: jpeg_with_fill(good_jpeg(), b"\xff\xd9", 14 * MB),
+    ),
+    "jpeg with 14 MB of fill bytes after its start marker": (
+        "fill-start.jpg",
+        lambda: good_jpeg()[:2] + b"\xff" * (14 * MB) + good_jpeg()[2:],
+    ),
+    "jpeg with 100 KB of fill bytes before each restart marker": (
+        "fill-restarts.jpg",
+        lambda: jpeg_with_fill_before_restarts(100_000),
+    ),
+    "jpeg whose exif thumbnail declares 65500 x 65500": (
+        "thumb-bomb.jpg",
+        lambda: jpeg_with_segment(exif_with_thumbnail(jpeg_declaring(65500, 65500))),
+    ),
+    "jpeg whose exif thumbnail is garbage of absurd length": (
+        "thumb-garbage.jpg",
+        lambda: jpeg_with_segment(
+            exif_with_thumbnail(random.Random(5).randbytes(2000), 0x7FFFFFFF)
+        ),
+    ),
+    "jpeg whose exif points outside itself": (
+        "damaged-exif.jpg",
+        lambda: jpeg_with_segment(damaged_exif()),
+    ),
+    "heic with damaged exif": (
+        "damaged-exif.heic",
+        lambda: encode(picture(), "HEIF", quality=50, exif=damaged_exif_payload()),
+    ),
+    "webp with damaged exif": (
+        "damaged-exif.webp",
+        lambda: webp_with_chunk(b"EXIF", damaged_exif_payload()),
+    ),
+    "png with damaged exif": (
+        "damaged-exif.png",
+        lambda: insert_png_chunks(
+            encode(picture(), "PNG"),
+            png_chunk(b"eXIf", damaged_exif_payload()[6:]),
+            before=b"IDAT",
+        ),
+    ),
+}
+
+
+def corpus(builders=BUILDERS) -> list[HostileFile]:
+    """Every hostile file (or every accepted one), built now; each has its own file name."""
+    files = [HostileFile(name, build(), kind) for kind, (name, build) in builders.items()]
     assert len({file.filename for file in files}) == len(files), "file names must be distinct"
     return files

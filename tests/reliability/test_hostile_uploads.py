@@ -1,20 +1,22 @@
 """Hostile uploads against the real service: every bad file is refused by name, nothing is
-stored, and the gunicorn worker's memory stays bounded while it reads them all."""
+stored, and the gunicorn worker's memory stays bounded while it reads them all. Files that only
+look hostile (damaged metadata, fill bytes) are accepted and stored without it."""
 
 import html
+import io
 import json
-import re
 import secrets
 import socket
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from PIL import Image
 
 from tests.claim_client import ClaimClient
 from tests.conftest import flask_claims, photo_files, start_service, stop_service
-from tests.reliability.hostile_files import BUILDERS, MB, corpus, good_jpeg
+from tests.reliability.hostile_files import ACCEPTED_BUILDERS, BUILDERS, MB, corpus, good_jpeg
+from tests.reliability.processes import memory_mb, worker_pids
 
 PEAK_RSS_LIMIT_MB = 400
 GOOD_PHOTO_NAME = "kettle.jpg"
@@ -27,6 +29,7 @@ class Outcome:
     status: int
     page: str
     new_photo_files: list[str]
+    stored: list[bytes]  # the content of the new files
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Run:
     """Everything the corpus run observed; the tests below check it piece by piece."""
 
     outcomes: dict[str, Outcome]
+    accepted: dict[str, Outcome]  # of ACCEPTED_BUILDERS
     too_large: tuple[int, str]
     control_reference: str
     exported: list[dict]
@@ -42,19 +46,6 @@ class Run:
     workers_after: list[int]
     baseline_rss_mb: float
     peak_rss_mb: float
-
-
-def worker_pids(master_pid: int) -> list[int]:
-    """The gunicorn master's child processes: its workers."""
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text()
-    return sorted(int(pid) for pid in children.split())
-
-
-def peak_rss_mb(pid: int) -> float:
-    """The process's peak resident set size so far (VmHWM), in MB."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    kilobytes = int(re.search(r"^VmHWM:\s+(\d+) kB$", status, re.MULTILINE).group(1))
-    return kilobytes / 1024
 
 
 def description_for(filename: str) -> str:
@@ -107,36 +98,39 @@ def hostile_run(tmp_path_factory) -> Run:
     process, base = start_service(data, workers=1)
     try:
         workers_before = worker_pids(process.pid)
-        baseline = peak_rss_mb(workers_before[0])
+        baseline = memory_mb(workers_before[0], "VmHWM")
         client = ClaimClient(base)
         good = (good_jpeg(), GOOD_PHOTO_NAME)
-        outcomes = {}
-        for hostile in corpus():
+
+        def send(content: bytes, filename: str) -> Outcome:
             before = photo_files(data)
             fields = {
                 **client.form_fields("/claims/new"),
                 "order_ref": "100234",
                 "email": "ana@example.com",
                 "claim_type": "defective-item",
-                "description": description_for(hostile.filename),
+                "description": description_for(filename),
             }
-            status, page = client.post(
-                "/claims/new", fields, [good, (hostile.content, hostile.filename)]
-            )
+            status, page = client.post("/claims/new", fields, [good, (content, filename)])
             new_files = sorted(photo_files(data) - before)
-            outcomes[hostile.kind] = Outcome(status, page, new_files)
+            stored = [(data / "photos" / name).read_bytes() for name in new_files]
+            return Outcome(status, page, new_files, stored)
+
+        outcomes = {hostile.kind: send(hostile.content, hostile.filename) for hostile in corpus()}
+        accepted = {odd.kind: send(odd.content, odd.filename) for odd in corpus(ACCEPTED_BUILDERS)}
         too_large = post_too_large_request(
             base, {**client.form_fields("/claims/new"), "claim_type": "defective-item"}, 130 * MB
         )
         control = client.submit([good], description="Control claim after the hostile files.")
         workers_after = worker_pids(process.pid)
-        peak = peak_rss_mb(workers_after[0])
+        peak = memory_mb(workers_after[0], "VmHWM")
     finally:
         stop_service(process)
     export = flask_claims(data, "export")
     assert export.returncode == 0, export.stderr
     return Run(
         outcomes=outcomes,
+        accepted=accepted,
         too_large=too_large,
         control_reference=control,
         exported=[json.loads(line) for line in export.stdout.split("\n") if line],
@@ -165,6 +159,19 @@ def test_hostile_file_is_refused_with_a_message_naming_it_and_nothing_is_stored(
     ] == []
 
 
+@pytest.mark.parametrize("kind", ACCEPTED_BUILDERS)
+def test_honest_photo_with_damaged_metadata_or_fill_bytes_is_stored_without_them(hostile_run, kind):
+    outcome = hostile_run.accepted[kind]
+
+    assert outcome.status == 200, html.unescape(outcome.page)[:2000]
+    assert len(outcome.stored) == 2  # the good photo and this one
+    for content in outcome.stored:
+        with Image.open(io.BytesIO(content)) as image:
+            image.load()
+            assert dict(image.getexif()) in ({}, {0x0112: 6})  # the orientation, if turned
+        assert b"\xff" * 64 not in content  # no fill bytes (nor anything else that long)
+
+
 def test_request_over_the_size_limit_gets_the_friendly_413_page(hostile_run):
     status, page = hostile_run.too_large
 
@@ -190,8 +197,8 @@ def test_worker_memory_stays_bounded_and_the_worker_never_dies(hostile_run, caps
 def test_service_still_files_a_valid_claim_after_the_corpus_and_leaves_no_stray_file(
     hostile_run,
 ):
-    hostile = {description_for(filename) for filename, _ in BUILDERS.values()}
-    [case] = [c for c in hostile_run.exported if c["description"] not in hostile]
+    sent = {description_for(name) for name, _ in [*BUILDERS.values(), *ACCEPTED_BUILDERS.values()]}
+    [case] = [c for c in hostile_run.exported if c["description"] not in sent]
     assert case["reference"] == hostile_run.control_reference
     [photo] = case["photos"]
     assert photo["original_name"] == GOOD_PHOTO_NAME
