@@ -5,25 +5,18 @@ session, over the rate limit) is answered before its body arrives; worker memory
 import re
 import socket
 import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.conftest import start_service, stop_service
+from tests.reliability.processes import memory_mb, worker_pids
 from tests.reliability.raw_multipart import get_form
-from tests.reliability.test_hostile_uploads import peak_rss_mb, worker_pids
 
 MB = 1024 * 1024
 BOMB_BYTES = 40 * MB  # one URL-encoded text field: before the limit, ~10x this in a worker
 BOMBS = 4  # at once, over both workers
 RSS_GROWTH_LIMIT_MB = 64
-
-
-def rss_mb(pid: int) -> float:
-    """The process's resident set size now (VmRSS), in MB."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"^VmRSS:\s+(\d+) kB$", status, re.MULTILINE).group(1)) / 1024
 
 
 def head(path: str, host: str, content_type: str, length: int, cookie: str = "") -> bytes:
@@ -102,7 +95,7 @@ def test_url_encoded_bombs_leave_worker_memory_where_it_was(tmp_path, capsys):
     process, base = start_service(tmp_path / "data", workers=2)
     try:
         workers = worker_pids(process.pid)
-        start_peak = max(peak_rss_mb(pid) for pid in workers)
+        start_peak = max(memory_mb(pid) for pid in workers)
         sampled = []
         answers: list[str] = []
         bombs = [
@@ -112,10 +105,10 @@ def test_url_encoded_bombs_leave_worker_memory_where_it_was(tmp_path, capsys):
         for bomb in bombs:
             bomb.start()
         while any(bomb.is_alive() for bomb in bombs):
-            sampled.append(max(rss_mb(pid) for pid in workers))
+            sampled.append(max(memory_mb(pid, "VmRSS") for pid in workers))
             for bomb in bombs:
                 bomb.join(timeout=0.02)
-        peak = max([*sampled, *(peak_rss_mb(pid) for pid in workers)])
+        peak = max([*sampled, *(memory_mb(pid) for pid in workers)])
         assert worker_pids(process.pid) == workers  # none died or was replaced
     finally:
         stop_service(process)
