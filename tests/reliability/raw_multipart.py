@@ -309,6 +309,17 @@ mutations = st.one_of(
 )
 
 
+def read_all(connection: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection (or resets it)."""
+    received = b""
+    try:
+        while chunk := connection.recv(65536):
+            received += chunk
+    except ConnectionResetError:
+        pass
+    return received
+
+
 def exchange(host: str, port: int, data: bytes, timeout: float = 20) -> int | None:
     """Send `data`, close our sending side, and read the answer's status code.
 
@@ -324,12 +335,7 @@ def exchange(host: str, port: int, data: bytes, timeout: float = 20) -> int | No
         except OSError as error:
             if error.errno != errno.ENOTCONN:  # already closed by the server: read its answer
                 raise
-        received = b""
-        try:
-            while chunk := connection.recv(65536):
-                received += chunk
-        except ConnectionResetError:
-            pass
+        received = read_all(connection)
     if not received:
         return None
     match = re.match(rb"HTTP/1\.[01] (\d{3})", received)

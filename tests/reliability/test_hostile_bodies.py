@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import start_service, stop_service
 from tests.reliability.processes import memory_mb, worker_pids
-from tests.reliability.raw_multipart import get_form
+from tests.reliability.raw_multipart import get_form, read_all
 
 MB = 1024 * 1024
 BOMB_BYTES = 40 * MB  # one URL-encoded text field: before the limit, ~10x this in a worker
@@ -57,12 +57,7 @@ def send_url_encoded_bomb(base: str, answers: list) -> None:
                 connection.sendall(block)
         except (BrokenPipeError, ConnectionResetError):
             pass  # refused before the body was read: the answer is waiting
-        received = b""
-        try:
-            while chunk := connection.recv(65536):
-                received += chunk
-        except ConnectionResetError:
-            pass
+        received = read_all(connection)
     answers.append(received.partition(b"\r\n")[0].decode())
 
 
