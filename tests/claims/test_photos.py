@@ -19,7 +19,16 @@ import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
 from claims import photos
-from claims.photos import PhotoLimits, PhotoRejected, orphan_files, remove_photo, store_photo
+from claims.photos import (
+    PhotoLimits,
+    PhotoRejected,
+    jpeg,
+    orphan_files,
+    reader,
+    remove_photo,
+    storage,
+    store_photo,
+)
 from tests.claims.images import (
     bilevel_png,
     encode,
@@ -289,7 +298,7 @@ def test_jpeg_is_processed_in_blocks_never_read_whole(tmp_path):
 @pytest.mark.parametrize("options", [{"progressive": True}, {"restart_marker_blocks": 1}])
 def test_markers_split_across_read_blocks_are_still_found(tmp_path, monkeypatch, block, options):
     """Tiny read blocks put an 0xFF and the byte after it in different blocks again and again."""
-    monkeypatch.setattr(photos, "_BLOCK", block)
+    monkeypatch.setattr(reader, "_BLOCK", block)
     original = encode(picture((48, 32)), "JPEG", **options)
 
     data = stored_bytes(tmp_path, store(tmp_path, original))
@@ -300,11 +309,11 @@ def test_markers_split_across_read_blocks_are_still_found(tmp_path, monkeypatch,
 def test_jpeg_is_checked_on_a_skeleton_much_smaller_than_the_photo():
     original = encode(picture((1600, 1200)), "JPEG", quality=95, progressive=True)
 
-    layout = photos._strip_jpeg(photos._Reader(io.BytesIO(original)), photos._discard, b"")
+    layout = jpeg._strip_jpeg(jpeg.JpegReader(io.BytesIO(original)), jpeg._discard, b"")
 
     assert (layout.width, layout.height) == (1600, 1200)
     assert len(layout.skeleton) < len(original) // 4  # scans cut short
-    assert Image.open(io.BytesIO(layout.skeleton)).height <= photos._SKELETON_ROWS  # a strip
+    assert Image.open(io.BytesIO(layout.skeleton)).height <= jpeg._SKELETON_ROWS  # a strip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -529,7 +538,7 @@ def jpeg_with_too_many_scans() -> bytes:
     each repeat costs a pass over the whole picture."""
     data = encode(picture(), "JPEG", progressive=True)
     last_scan, end = data.rindex(b"\xff\xda"), data.rindex(b"\xff\xd9")
-    return data[:end] + data[last_scan:end] * photos._MAX_SCANS + data[end:]
+    return data[:end] + data[last_scan:end] * jpeg._MAX_SCANS + data[end:]
 
 
 def png_16_bit_rgb() -> bytes:
@@ -662,9 +671,9 @@ def test_disk_errors_propagate_and_leave_no_file(tmp_path, monkeypatch, failing)
         raise OSError(errno.ENOSPC, "No space left on device")
 
     if failing == "fsync":  # while writing the temp file
-        monkeypatch.setattr(photos.os, "fsync", full_disk)
+        monkeypatch.setattr(storage.os, "fsync", full_disk)
     else:  # after the rename
-        monkeypatch.setattr(photos, "_fsync_directory", full_disk)
+        monkeypatch.setattr(storage, "_fsync_directory", full_disk)
 
     with pytest.raises(OSError) as raised:
         store(tmp_path, encode(picture(), "JPEG"))
