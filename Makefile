@@ -38,17 +38,20 @@ instance/secret_key:
 	mkdir -p instance
 	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
 
-$(VENV)/.runtime: requirements.txt
+# The project is installed editable with its pinned dependencies (pyproject.toml); the test,
+# lint and bench tools are its dependency groups, which pip reads from 25.1 on.
+$(VENV)/.runtime: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==26.3
+	$(BIN)/pip install --quiet --disable-pip-version-check --editable .
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.dev: $(VENV)/.runtime
+	$(BIN)/pip install --quiet --disable-pip-version-check --group test --group lint
 	touch $@
 
-$(VENV)/.bench: $(VENV)/.dev bench/requirements.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+$(VENV)/.bench: $(VENV)/.dev
+	$(BIN)/pip install --quiet --disable-pip-version-check --group bench
 	touch $@
 
 bench/node_modules/.installed: bench/package.json bench/package-lock.json

@@ -1,12 +1,19 @@
-"""The claim service: customers file claims that become cases in a queued case log."""
+"""The claim service: customers file claims that become cases in a queued case log.
 
-from flask import Flask
+Nothing is imported here at the top: the help site's build reads ``claims.catalog`` and
+should not load Flask and the whole service (database drivers, image codecs) to do so.
+"""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None) -> "Flask":
     """Assemble the application: settings, storage, mail, web plumbing, pages, commands."""
-    # Imported here, not at the top: the help site's build reads claims.catalog and should
-    # not load the whole service (database drivers, image codecs) to do so.
+    from flask import Flask
+
     from claims import agent, cli, config, db, helpsite, mail, public, web
 
     app = Flask(__name__, instance_relative_config=True, static_url_path="/claims/static")

@@ -7,15 +7,12 @@ claim service does not know fails the build, naming the file, the line and the k
 """
 
 import re
-import sys
-from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from pages import numbered_lines, source_path
 
-# The build reads the claim service's own catalog: one list of types for both.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from claims.catalog import CLAIM_TYPES  # noqa: E402
+# The build reads the claim service's own catalog (standard library only): one list of types.
+from claims.catalog import CLAIM_TYPES
 
 MARKDOWN_LINK = re.compile(r"\]\(\s*<?claim:([^)\s>]*)")
 HTML_LINK = re.compile(r'href="claim(-status)?:([^"]*)"')

@@ -1,6 +1,8 @@
 """Claim links resolve to the claim form, and mistakes in the content stop the build."""
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -107,3 +109,14 @@ def test_broken_link_or_anchor_fails_the_strict_build(project):
     result = build_site(project / "site", project)
     assert result.returncode != 0
     assert "no-such-question" in result.stderr
+
+
+def test_the_build_reads_the_claim_types_without_loading_the_service():
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, claims.catalog; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "'claims.catalog'" in loaded
+    assert "'flask'" not in loaded
