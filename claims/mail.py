@@ -309,12 +309,15 @@ class Courier:
     def __init__(self, app: Flask):
         self.app = app
         self.wake_up = threading.Event()
+        self.stopped = threading.Event()
         self.thread: threading.Thread | None = None
         self.pid = 0
 
     def ensure_running(self) -> None:
         """Start the thread in this process (a fresh worker, a fork) when mail is configured."""
         if not (self.app.config["SMTP_HOST"] and self.app.config["MAIL_BACKGROUND"]):
+            return
+        if self.stopped.is_set():
             return
         if self.thread is None or self.pid != os.getpid() or not self.thread.is_alive():
             self.pid = os.getpid()
@@ -331,7 +334,7 @@ class Courier:
 
         Each round takes a fresh connection, so a database restart costs one round at most.
         """
-        while True:
+        while not self.stopped.is_set():
             try:
                 caselog = CaseLog(self.app.config["DATABASE_URL"])
                 try:
@@ -342,6 +345,14 @@ class Courier:
                 log.exception("Mail delivery failed; will retry")
             self.wake_up.wait(timeout=self.app.config["MAIL_RETRY_SECONDS"])
             self.wake_up.clear()
+
+    def stop(self) -> None:
+        """End the thread after the round it is in, for an app that is done (the thread would
+        otherwise keep polling its case log for as long as the process lives)."""
+        self.stopped.set()
+        self.wake_up.set()
+        if self.thread is not None and self.pid == os.getpid():
+            self.thread.join(timeout=60)
 
 
 def init_app(app: Flask) -> None:

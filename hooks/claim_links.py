@@ -8,7 +8,10 @@ claim service does not know fails the build, naming the file, the line and the k
 
 import re
 
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
 from pages import numbered_lines, source_path
 
 # The build reads the claim service's own catalog (standard library only): one list of types.
@@ -18,7 +21,7 @@ MARKDOWN_LINK = re.compile(r"\]\(\s*<?claim:([^)\s>]*)")
 HTML_LINK = re.compile(r'href="claim(-status)?:([^"]*)"')
 
 
-def on_page_markdown(markdown, page, config, files):
+def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Stop the build at the first link to a claim type that does not exist."""
     for number, line in numbered_lines(markdown, page):
         for match in MARKDOWN_LINK.finditer(line):
@@ -31,11 +34,11 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
-def on_page_content(html, page, config, files):
+def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Point every claim link at the claim service named by CLAIMS_URL."""
     base = config.extra["claims_url"].rstrip("/")
 
-    def address(match: re.Match) -> str:
+    def address(match: re.Match[str]) -> str:
         status, name = match.groups()
         if status:
             return f'href="{base}/status"'

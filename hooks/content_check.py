@@ -7,7 +7,10 @@ All problems on a page are reported together, each with its file and line.
 
 import re
 
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
 from pages import is_faq_page, numbered_lines, source_path
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -16,15 +19,15 @@ HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 questions_seen: dict[str, str] = {}
 
 
-def on_pre_build(config):
+def on_pre_build(config: MkDocsConfig) -> None:
     """Start each build (and each rebuild of `mkdocs serve`) with no questions seen."""
     questions_seen.clear()
 
 
-def on_page_markdown(markdown, page, config, files):
+def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Fail the build with every problem found on this page."""
     where = source_path(page)
-    problems = []
+    problems: list[str] = []
     if not str(page.meta.get("description", "")).strip():
         problems.append(
             f"{where}:1: the page has no description. Add 'description: …' to its front matter."
@@ -36,12 +39,12 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
-def _question_problems(markdown, page, where):
+def _question_problems(markdown: str, page: Page, where: str) -> list[str]:
     """Check every ``##`` question: phrased as a question, answered, not asked before."""
-    problems = []
-    open_question = None  # (line, text) of a question still waiting for its answer
+    problems: list[str] = []
+    open_question: tuple[int, str] | None = None  # a question still waiting for its answer
 
-    def unanswered(number, text):
+    def unanswered(number: int, text: str) -> str:
         return f"{where}:{number}: the question '{text}' has no answer under it."
 
     for number, line in numbered_lines(markdown, page):

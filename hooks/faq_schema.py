@@ -8,13 +8,16 @@ Paragraphs made only of links (claim buttons, for example) are not part of an an
 import json
 from html.parser import HTMLParser
 
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
 from pages import is_faq_page
 
 
 class QuestionsAndAnswers(HTMLParser):
     """Collects (question, answer) pairs from a page's HTML, one pair per ``<h2>``."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.pairs: list[tuple[str, list[str]]] = []
         self.in_heading = False
@@ -23,7 +26,7 @@ class QuestionsAndAnswers(HTMLParser):
         self.paragraph_has_text = False
         self.link_depth = 0
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "h2":
             self.in_heading = True
             self.pairs.append(("", []))
@@ -33,7 +36,7 @@ class QuestionsAndAnswers(HTMLParser):
         elif tag == "p" and self.pairs and not self.in_heading:
             self.paragraph, self.paragraph_has_text = [], False
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag == "h2":
             self.in_heading = False
         elif tag == "a":
@@ -44,7 +47,7 @@ class QuestionsAndAnswers(HTMLParser):
                 self.pairs[-1][1].append(" ".join("".join(self.paragraph).split()))
             self.paragraph = None
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self.in_heading and not self.in_headerlink:
             question, answer = self.pairs[-1]
             self.pairs[-1] = (question + data, answer)
@@ -73,7 +76,7 @@ def faq_json_ld(html: str) -> str:
     return json.dumps(document, ensure_ascii=False).replace("</", "<\\/")
 
 
-def on_page_content(html, page, config, files):
+def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Attach the JSON-LD to FAQ pages; the page template puts it in the <head>."""
     if is_faq_page(page):
         page.meta["faq_json_ld"] = faq_json_ld(html)

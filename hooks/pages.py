@@ -2,21 +2,24 @@
 
 import os
 import re
+from collections.abc import Iterator
+
+from mkdocs.structure.pages import Page
 
 FENCE = re.compile(r"^\s*(```|~~~)")
 
 
-def is_faq_page(page) -> bool:
+def is_faq_page(page: Page) -> bool:
     """FAQ pages hold questions as ``##`` headings; a page opts out with ``faq: false``."""
     return page.meta.get("faq", True) is not False
 
 
-def source_path(page) -> str:
+def source_path(page: Page) -> str:
     """The page's file as the editor knows it, relative to where the build was started."""
     return os.path.relpath(page.file.abs_src_path)
 
 
-def first_line_number(markdown: str, page) -> int:
+def first_line_number(markdown: str, page: Page) -> int:
     """The line of the source file where the Markdown MkDocs hands to hooks begins.
 
     MkDocs hands hooks the Markdown without its front matter, so the count starts
@@ -30,7 +33,7 @@ def first_line_number(markdown: str, page) -> int:
     return page.first_line_number
 
 
-def numbered_lines(markdown: str, page):
+def numbered_lines(markdown: str, page: Page) -> Iterator[tuple[int, str]]:
     """Yield (line number in the source file, line) for every line outside fenced code."""
     in_fence = False
     for number, line in enumerate(markdown.split("\n"), start=first_line_number(markdown, page)):

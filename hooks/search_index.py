@@ -17,6 +17,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 from pages import is_faq_page
 
 # How much a page of questions' own entry weighs: below any of its questions that match.
@@ -41,13 +45,15 @@ vocabularies: dict[str, list[str]] = {}  # entry location -> "also asked as" phr
 faq_pages: set[str] = set()  # locations of the pages' own entries
 
 
-def on_pre_build(config):
+def on_pre_build(config: MkDocsConfig) -> None:
     """Start each build (and each rebuild of `mkdocs serve`) afresh."""
     vocabularies.clear()
     faq_pages.clear()
 
 
-def on_page_context(context, page, config, nav):
+def on_page_context(
+    context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+) -> TemplateContext:
     """Note where this page's vocabulary goes, and whether it is a page of questions."""
     for anchor, phrases in page.meta.get("search_vocabulary", {}).items():
         vocabularies[f"{page.url}#{anchor}"] = phrases
@@ -56,7 +62,7 @@ def on_page_context(context, page, config, nav):
     return context
 
 
-def on_post_build(config):
+def on_post_build(config: MkDocsConfig) -> None:
     """Rewrite Material's index with our additions; write the word list beside it."""
     path = Path(config.site_dir) / "search" / "search_index.json"
     if not path.exists():
@@ -85,12 +91,12 @@ def plain_text(markup: str) -> str:
     return html.unescape(TAG.sub(" ", markup))
 
 
-def words_of(text: str, separator: re.Pattern) -> list[str]:
+def words_of(text: str, separator: re.Pattern[str]) -> list[str]:
     """The words search keeps of `text`: split as the index splits, in lower case."""
     return [word for word in separator.split(text.lower()) if word and word not in IGNORED]
 
 
-def new_words(phrases: list[str], entry: dict, separator: re.Pattern) -> str:
+def new_words(phrases: list[str], entry: dict, separator: re.Pattern[str]) -> str:
     """The phrases' words, each once, without those search finds through the title anyway.
 
     Search matches the start of words ("broke" finds "broken"), so a word that begins
@@ -106,14 +112,14 @@ def new_words(phrases: list[str], entry: dict, separator: re.Pattern) -> str:
     )
 
 
-def word_list(entries: list[dict], separator: re.Pattern) -> list[str]:
+def word_list(entries: list[dict], separator: re.Pattern[str]) -> list[str]:
     """The words a customer's word may be corrected to, most entries first.
 
     Words with digits (model numbers) and words of one or two letters are never corrected,
     so they are left out. The vocabulary counts in full, even the words not added to the
     entries because search finds them through longer ones: customers still mean them.
     """
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for entry in entries:
         phrases = vocabularies.get(entry["location"], [])
         text = " ".join([plain_text(entry["title"]), plain_text(entry["text"]), *phrases])

@@ -7,8 +7,13 @@ is not under a question, is never closed or lists nothing stops the build with i
 """
 
 import re
+from collections.abc import Iterator
 
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
 from pages import first_line_number, is_faq_page, numbered_lines, source_path
 
 LIST = re.compile(r"<!--\s*also asked as\b:?(?P<words>.*?)-->", re.IGNORECASE | re.DOTALL)
@@ -16,7 +21,7 @@ OPENING = re.compile(r"<!--\s*also asked as\b", re.IGNORECASE)
 QUESTION = re.compile(r"^##\s+\S")
 
 
-def on_page_markdown(markdown, page, config, files):
+def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Take each list out of the page (keeping line numbers), noting its question."""
     outside_code = dict(numbered_lines(markdown, page))
     first = first_line_number(markdown, page)
@@ -25,7 +30,7 @@ def on_page_markdown(markdown, page, config, files):
     closed = set()
     lists: dict[int, list[str]] = {}  # question's position on the page -> phrases
 
-    def take(match: re.Match) -> str:
+    def take(match: re.Match[str]) -> str:
         number = first + markdown.count("\n", 0, match.start())
         if number not in outside_code:
             return match.group(0)  # an example inside a code block
@@ -50,7 +55,7 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
-def on_page_content(html, page, config, files):
+def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Key each list by its question's anchor, now that the headings have their ids."""
     anchors = [item.id for item in _headings(page.toc) if item.level == 2]
     lists = page.meta.get("search_vocabulary", {})
@@ -58,7 +63,7 @@ def on_page_content(html, page, config, files):
     return html
 
 
-def _headings(items):
+def _headings(items: list[AnchorLink]) -> Iterator[AnchorLink]:
     for item in items:
         yield item
         yield from _headings(item.children)

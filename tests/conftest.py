@@ -255,7 +255,9 @@ def app_config(tmp_path, request, database_url) -> dict:
 def app(app_config):
     from claims import create_app
 
-    return create_app(app_config)
+    app = create_app(app_config)
+    yield app
+    app.extensions["courier"].stop()  # its thread would outlive the test and its database
 
 
 @pytest.fixture

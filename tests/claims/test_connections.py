@@ -161,14 +161,17 @@ def test_mail_courier_carries_on_after_the_database_comes_back(relayed, tmp_path
     catcher, port = smtp_server
     settings = {"MAIL_BACKGROUND": True, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port}
     app = app_on(url, tmp_path, **settings)
-    claim(app)
-    assert len(catcher.wait_for(1)) == 1  # the courier is running, with a connection
+    try:
+        claim(app)
+        assert len(catcher.wait_for(1)) == 1  # the courier is running, with a connection
 
-    relay.cut()  # a server restart: every connection ends
-    relay.start()
-    claim(app)
+        relay.cut()  # a server restart: every connection ends
+        relay.start()
+        claim(app)
 
-    assert len(catcher.wait_for(2)) == 2  # sent by the same courier, on a new connection
+        assert len(catcher.wait_for(2)) == 2  # sent by the same courier, on a new connection
+    finally:
+        app.extensions["courier"].stop()
 
 
 def test_a_process_opens_at_most_pool_size_connections_then_waits(request, monkeypatch):

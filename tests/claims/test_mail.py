@@ -69,6 +69,17 @@ def test_background_courier_sends_without_being_asked(mail_config, customer):
 
 
 @pytest.mark.config(MAIL_BACKGROUND=True)
+def test_a_stopped_courier_ends_its_thread_and_starts_no_other(mail_config, app, customer):
+    customer.claim(photos=[JPEG])
+    assert len(mail_config.wait_for(1)) == 1
+    courier = app.extensions["courier"]
+    courier.stop()
+    assert not courier.thread.is_alive()
+    customer.claim(photos=[JPEG])
+    assert not courier.thread.is_alive()
+
+
+@pytest.mark.config(MAIL_BACKGROUND=True)
 def test_slow_mail_server_does_not_hold_up_the_submission(mail_config, customer):
     mail_config.release.clear()  # the server accepts the connection, then stalls
     response = customer.claim(photos=[JPEG])
