@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.stats import median
-from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS
 
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 LIGHTHOUSE = Path(__file__).with_name("node_modules") / ".bin" / "lighthouse"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench import queue_scale, site, submissions
 from bench.stats import summary
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 def machine() -> str:

@@ -19,9 +19,10 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from bench.sitegen import write_docs
-from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, build_site, copy_project
 from tests.search.queries import QuerySet
 from tests.search.sites import plain_material, serving
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.support.site import build_site, copy_project
 
 BUILDS = ("plain", "ours")
 OUR_SCRIPT = Path("assets/javascripts/search.js")

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.floor import KEEP_DIR
-from tests.conftest import ROOT, free_port, fresh_schema, stop_service, wait_until_serving
+from tests.support import ROOT
+from tests.support.service import free_port, fresh_schema, stop_service, wait_until_serving
 
 WORKERS = 2
 THREADS = 4

@@ -30,7 +30,9 @@ from bench.lighthouse import CATEGORIES, LIGHTHOUSE, Audit, failing_notes, light
 from bench.servers import gunicorn
 from bench.sitegen import write_docs
 from bench.stats import Line, in_turn, median, number, ratio, table
-from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, ROOT, QuietHandler, build_site, copy_project
+from tests.support import ROOT
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.support.site import QuietHandler, build_site, copy_project
 
 QUESTIONS = (1_000, 10_000)
 PAGES = {

@@ -7,8 +7,9 @@ import threading
 import pytest
 
 from claims.caselog import CaseLog
-from tests.claims.images import photo
-from tests.conftest import Agent, Customer, cases
+from tests.support.actors import Agent, Customer
+from tests.support.cases import cases
+from tests.support.images import photo
 
 JPEG = (photo("JPEG"), "lid.jpg")
 
@@ -444,7 +445,7 @@ def test_photos_are_served_to_agents_only_as_images(app, agent, customer):
 def test_customer_gets_an_email_when_asked_for_something(app_config, smtp_server, runner):
     catcher, port = smtp_server
     from claims import create_app
-    from tests.conftest import Customer
+    from tests.support.actors import Customer
 
     app = create_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port})
     shopper = Customer(app.test_client())

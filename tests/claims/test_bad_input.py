@@ -5,8 +5,8 @@ import io
 import pytest
 from PIL import Image
 
-from tests.claims.images import noisy_png, photo
-from tests.conftest import cases, checked_claim_type, stored_files
+from tests.support.cases import cases, checked_claim_type, stored_files
+from tests.support.images import noisy_png, photo
 
 JPEG = (photo("JPEG"), "kettle.jpg")
 

@@ -12,15 +12,10 @@ import pytest
 
 from claims import create_app, database
 from claims.database import POOL_SIZE, Database, Unavailable
-from tests.claims.images import photo
-from tests.conftest import (
-    TEST_SETTINGS,
-    Customer,
-    free_port,
-    fresh_schema,
-    photo_files,
-    postgresql_url,
-)
+from tests.support.actors import Customer
+from tests.support.cases import photo_files
+from tests.support.images import photo
+from tests.support.service import TEST_SETTINGS, free_port, fresh_schema, postgresql_url
 
 TRY_LATER = "We cannot take your claim right now"
 

@@ -5,8 +5,10 @@ import pytest
 
 from claims import create_app
 from claims.db import get_caselog
-from tests.claims.images import photo
-from tests.conftest import MailCatcher, file_directly, free_port, mail_server
+from tests.support.cases import file_directly
+from tests.support.images import photo
+from tests.support.mail import MailCatcher, mail_server
+from tests.support.service import free_port
 
 JPEG = (photo("JPEG"), "lid.jpg")
 ENCODED_WORD = "=?utf-8?q?p0=0A?=@example.com"  # decodes to a line break in the To header

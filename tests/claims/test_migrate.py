@@ -3,8 +3,9 @@
 import pytest
 
 from claims import create_app
-from tests.claims.images import photo
-from tests.conftest import Agent, Customer, flask_claims, fresh_schema, postgresql_url
+from tests.support.actors import Agent, Customer
+from tests.support.images import photo
+from tests.support.service import flask_claims, fresh_schema, postgresql_url
 
 
 @pytest.fixture

@@ -29,7 +29,15 @@ from claims.photos import (
     storage,
     store_photo,
 )
-from tests.claims.images import (
+from tests.reliability.hostile_files import (
+    ACCEPTED_BUILDERS,
+    MB,
+    flat_lossy_webp,
+    heic_declaring,
+    jpeg_declaring,
+    jpeg_with_fill_before_restarts,
+)
+from tests.support.images import (
     bilevel_png,
     encode,
     flat_png,
@@ -40,14 +48,6 @@ from tests.claims.images import (
     picture,
     png_chunk,
     raw_png,
-)
-from tests.reliability.hostile_files import (
-    ACCEPTED_BUILDERS,
-    MB,
-    flat_lossy_webp,
-    heic_declaring,
-    jpeg_declaring,
-    jpeg_with_fill_before_restarts,
 )
 
 GPS_IFD = 0x8825

@@ -4,8 +4,8 @@ import pytest
 from PIL import Image
 
 from claims.catalog import CLAIM_TYPES
-from tests.claims.images import heic, jpeg_with_gps, photo
-from tests.conftest import cases, checked_claim_type, stored_files
+from tests.support.cases import cases, checked_claim_type, stored_files
+from tests.support.images import heic, jpeg_with_gps, photo
 
 JPEG = (photo("JPEG"), "kettle.jpg")
 

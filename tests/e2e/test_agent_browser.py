@@ -5,8 +5,8 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
-from tests.claims.images import photo
-from tests.conftest import flask_claims
+from tests.support.images import photo
+from tests.support.service import flask_claims
 
 PAYLOAD = '<script>window.pwned=1</script><img src=x onerror="window.pwned=1">'
 

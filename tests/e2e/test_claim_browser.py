@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from claims.catalog import CLAIM_TYPES
-from tests.claims.images import photo
 from tests.site.content import read_content
+from tests.support.images import photo
 
 CONTENT = read_content()
 # The first claim button on a page of questions that asks for photos.

@@ -4,9 +4,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser import settle
 from tests.search.search_box import SearchBox
 from tests.site.content import read_content
+from tests.support.browser import settle
 
 CONTENT = read_content()
 PAGES = [pytest.param(page, id=page.name or "home") for page in CONTENT.pages]

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from claims.catalog import CLAIM_TYPES
-from tests.claims.images import bilevel_png, flat_webp, jpeg_with_fill
 from tests.reliability.hostile_files import (
     ACCEPTED_BUILDERS,
     damaged_exif_payload,
@@ -24,6 +23,7 @@ from tests.reliability.hostile_files import (
     picture,
     webp_with_chunk,
 )
+from tests.support.images import bilevel_png, flat_webp, jpeg_with_fill
 
 FILING_TYPES = [name for name, claim_type in CLAIM_TYPES.items() if claim_type.files_case]
 PHOTO_RULE = {name: claim_type.photos for name, claim_type in CLAIM_TYPES.items()}

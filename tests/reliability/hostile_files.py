@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import pillow_heif
 from PIL import Image, ImageCms
 
-from tests.claims import images
-from tests.claims.images import (
+from tests.support import images
+from tests.support.images import (
     bilevel_png,
     encode,
     exif_segment,

@@ -1,8 +1,8 @@
 """The submission limit holds across gunicorn workers: one client cannot multiply it."""
 
-from tests.claim_client import ClaimClient
-from tests.claims.images import photo
-from tests.conftest import start_service, stop_service
+from tests.support.claim_client import ClaimClient
+from tests.support.images import photo
+from tests.support.service import start_service, stop_service
 
 LIMIT = 4
 WORKERS = 3

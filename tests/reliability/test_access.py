@@ -7,8 +7,8 @@ import re
 import pytest
 
 from claims import create_app
-from tests.claims.images import photo
-from tests.conftest import Agent, Customer
+from tests.support.actors import Agent, Customer
+from tests.support.images import photo
 
 JPEG = (photo("JPEG"), "lid.jpg")
 

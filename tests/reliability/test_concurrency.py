@@ -5,9 +5,9 @@ import json
 import threading
 import urllib.error
 
-from tests.claim_client import AgentClient, ClaimClient
-from tests.claims.images import photo
-from tests.conftest import flask_claims, start_service, stop_service
+from tests.support.claim_client import AgentClient, ClaimClient
+from tests.support.images import photo
+from tests.support.service import flask_claims, start_service, stop_service
 
 CUSTOMERS = 8
 CLAIMS_EACH = 5

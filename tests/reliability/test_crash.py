@@ -7,9 +7,10 @@ import sqlite3
 import threading
 import time
 
-from tests.claim_client import ClaimClient
-from tests.claims.images import photo
-from tests.conftest import flask_claims, photo_files, start_service
+from tests.support.cases import photo_files
+from tests.support.claim_client import ClaimClient
+from tests.support.images import photo
+from tests.support.service import flask_claims, start_service
 
 
 def wait_for(condition, timeout: float = 30) -> None:

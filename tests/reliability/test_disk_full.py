@@ -8,9 +8,10 @@ import urllib.error
 
 import pytest
 
-from tests.claim_client import AgentClient, ClaimClient
-from tests.claims.images import noisy_png, photo
-from tests.conftest import flask_claims, photo_files, start_service, stop_service
+from tests.support.cases import photo_files
+from tests.support.claim_client import AgentClient, ClaimClient
+from tests.support.images import noisy_png, photo
+from tests.support.service import flask_claims, start_service, stop_service
 
 TRY_LATER = "We cannot take your claim right now"
 

@@ -15,15 +15,6 @@ from hypothesis import strategies as st
 from claims import create_app
 from claims.caselog import CaseLog
 from claims.db import get_caselog
-from tests.conftest import (
-    MailCatcher,
-    cases,
-    file_directly,
-    mail_server,
-    photo_files,
-    start_service,
-    stop_service,
-)
 from tests.reliability.fuzz_inputs import (
     FILING_TYPES,
     GOOD_PHOTOS,
@@ -57,6 +48,9 @@ from tests.reliability.raw_multipart import (
     longer_content_length,
     mutations,
 )
+from tests.support.cases import cases, file_directly, photo_files
+from tests.support.mail import MailCatcher, mail_server
+from tests.support.service import start_service, stop_service
 
 FUZZ = settings(
     deadline=None,

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import start_service, stop_service
-from tests.reliability.processes import memory_mb, worker_pids
 from tests.reliability.raw_multipart import get_form, read_all
+from tests.support.processes import memory_mb, worker_pids
+from tests.support.service import start_service, stop_service
 
 MB = 1024 * 1024
 BOMB_BYTES = 40 * MB  # one URL-encoded text field: before the limit, ~10x this in a worker

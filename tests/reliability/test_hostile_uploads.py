@@ -13,10 +13,11 @@ from urllib.parse import urlsplit
 import pytest
 from PIL import Image
 
-from tests.claim_client import ClaimClient
-from tests.conftest import flask_claims, photo_files, start_service, stop_service
 from tests.reliability.hostile_files import ACCEPTED_BUILDERS, BUILDERS, MB, corpus, good_jpeg
-from tests.reliability.processes import memory_mb, worker_pids
+from tests.support.cases import photo_files
+from tests.support.claim_client import ClaimClient
+from tests.support.processes import memory_mb, worker_pids
+from tests.support.service import flask_claims, start_service, stop_service
 
 PEAK_RSS_LIMIT_MB = 400
 GOOD_PHOTO_NAME = "kettle.jpg"

@@ -8,9 +8,6 @@ from dataclasses import dataclass
 import pytest
 
 from claims.photos import PhotoLimits
-from tests.claim_client import ClaimClient
-from tests.claims.images import flat_png, heic, photo
-from tests.conftest import start_service, stop_service
 from tests.reliability.hostile_files import (
     ACCEPTED_BUILDERS,
     BUILDERS,
@@ -18,7 +15,10 @@ from tests.reliability.hostile_files import (
     flat_lossy_webp,
     good_jpeg,
 )
-from tests.reliability.processes import memory_mb, reset_peak, worker_pids
+from tests.support.claim_client import ClaimClient
+from tests.support.images import flat_png, heic, photo
+from tests.support.processes import memory_mb, reset_peak, worker_pids
+from tests.support.service import start_service, stop_service
 
 # Above the memory a photo may take: parsing the request, the upload itself (up to 15 MB),
 # writing the stored file and the allocator's rounding.

@@ -2,11 +2,11 @@
 
 import pytest
 
-from tests.conftest import build_site, copy_project
 from tests.search.hit_rates import REPORT
 from tests.search.queries import QuerySet
 from tests.search.sites import plain_material, serving
 from tests.site.content import read_content
+from tests.support.site import build_site, copy_project
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """Material's search in a browser tab, used as a customer does: type, then read the results."""
 
-from tests.browser import settle
+from tests.support.browser import settle
 
 # Set when the results for the query just typed are on the page (Material rewrites the
 # result count for every answer from its search worker).

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mkdocs.utils.yaml import yaml_load
 
-from tests.conftest import QuietHandler
+from tests.support.site import QuietHandler
 
 
 def plain_material(project: Path) -> None:

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from tests.conftest import build_site, copy_project
 from tests.site.content import read_content
 from tests.site.faq import question_headings
+from tests.support.site import build_site, copy_project
 
 CONTENT = read_content()
 SEPARATOR = re.compile(r'[\s\-,:;!?()"/]+|\.(?!\d)')  # mkdocs.yml's search separator

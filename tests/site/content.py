@@ -21,7 +21,8 @@ import markdown
 from mkdocs.utils.meta import get_data
 from mkdocs.utils.yaml import yaml_load
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 PROJECT = Path(os.environ.get("HELP_SITE_PROJECT") or ROOT)
 
 FENCE = re.compile(r"^\s*(```|~~~)")

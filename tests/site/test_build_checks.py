@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from tests.conftest import build_site, copy_project
 from tests.site.content import read_content
+from tests.support.site import build_site, copy_project
 
 CONTENT = read_content()
 LINKED_PAGES = [page for page in CONTENT.pages if page.claim_links]

@@ -6,8 +6,9 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT, copy_project
 from tests.site.content import PROJECT, read_content
+from tests.support import ROOT
+from tests.support.site import copy_project
 
 SUITES = ["tests/site", "tests/search", "tests/e2e/test_site_browser.py"]
 

@@ -1,0 +1,48 @@
+"""What the case log holds, read the way an operator would: exported cases, stored photo files."""
+
+import json
+import os
+import re
+from pathlib import Path
+
+
+def cases(runner) -> list[dict]:
+    """Every case in the log, from the export command."""
+    result = runner.invoke(args=["claims", "export"])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines()]
+
+
+def file_directly(app, email: str) -> str:
+    """A case filed past today's form (by an older version, or by hand); returns its reference."""
+    from claims.caselog import NewCase
+    from claims.catalog import CLAIM_TYPES
+    from claims.db import get_caselog
+
+    claim = NewCase(
+        submission_key=os.urandom(8).hex(),
+        order_ref="100234",
+        email=email,
+        claim_type="defective-item",
+        lane=CLAIM_TYPES["defective-item"].lane,
+        description="The kettle arrived with a cracked lid.",
+    )
+    with app.app_context():
+        case, _ = get_caselog().file_case(claim, [])
+    return case.reference
+
+
+def checked_claim_type(page: str) -> str | None:
+    """The claim type whose radio button is selected on a rendered form."""
+    match = re.search(r'<input[^>]* checked [^>]*value="([^"]+)"', page)
+    return match.group(1) if match else None
+
+
+def stored_files(app) -> list:
+    return [path for path in app.config["PHOTO_DIR"].rglob("*") if path.is_file()]
+
+
+def photo_files(data_dir: Path) -> set[str]:
+    """Every file under DATA_DIR/photos (temp files included), relative to it."""
+    root = data_dir / "photos"
+    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
