@@ -1,5 +1,6 @@
 # make run    build the help site, serve it and the claim service on http://127.0.0.1:$(PORT)
-# make test   lint, strict site build, then the whole test suite
+# make test   lint, types, strict site build, then the whole test suite
+# make check  the fast loop while working: lint, types, the service's tests on SQLite
 # make fuzz   the fuzz tests with ten times as many examples, from a new random seed
 # make bench  every benchmark against a baseline measured in the same run (not part of test;
 #             CLAIMS_TEST_DATABASE_URL adds PostgreSQL figures)
@@ -12,18 +13,24 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test fuzz site browser postgres bench
+.PHONY: run test check lint fuzz site browser postgres bench
 
 # The secret key is made once and kept in instance/, so sign-ins survive restarts.
 run: $(VENV)/.runtime site instance/secret_key
 	CLAIMS_SECRET_KEY="$$(cat instance/secret_key)" CLAIMS_HELP_SITE_DIR=site \
 	  $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 wsgi:app
 
-test: $(VENV)/.dev node_modules/.installed browser
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint $(VENV)/.dev node_modules/.installed browser
 	$(BIN)/mkdocs build --strict --quiet
 	$(BIN)/pytest
+
+check: lint
+	CLAIMS_TEST_DATABASE_URL= $(BIN)/pytest tests/claims --quiet
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 fuzz: $(VENV)/.dev
 	$(BIN)/pytest tests/reliability/test_fuzz.py --hypothesis-profile=fuzz --timeout=3600

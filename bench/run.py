@@ -6,6 +6,7 @@ the search benchmark (`bench/search.py`, its own table).
 """
 
 import argparse
+import datetime
 import os
 import platform
 import subprocess
@@ -16,6 +17,9 @@ from pathlib import Path
 from bench import queue_scale, site, submissions
 from bench.stats import summary
 from tests.support import ROOT
+
+# The last run's figures, which README links: written by every full `make bench`.
+RESULTS = ROOT / "bench" / "results.md"
 
 
 def machine() -> str:
@@ -53,18 +57,38 @@ def main() -> None:
         "queue": queue_scale.run,
         "site": site.run,
     }
-    lines = []
+    lines, texts = [], []
     for name, part in parts.items():
         if name in args.skip:
             continue
         text, found = part()
         print(text, flush=True)
         lines += found
+        texts.append(text)
     if "search" not in args.skip:
-        subprocess.run([sys.executable, "-m", "bench.search"], cwd=ROOT, check=True)
+        search = [sys.executable, "-m", "bench.search"]
+        text = subprocess.run(search, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+        print(text, flush=True)
+        texts.append(text)
+    minutes = (time.monotonic() - started) / 60
     print(summary(lines))
     print(f"Machine: {machine()}")
-    print(f"All benchmarks took {(time.monotonic() - started) / 60:.1f} minutes.")
+    print(f"All benchmarks took {minutes:.1f} minutes.")
+    if not args.skip:
+        write_results(summary(lines), texts, minutes)
+        print(f"Written to {RESULTS.relative_to(ROOT)}.")
+
+
+def write_results(table: str, texts: list[str], minutes: float) -> None:
+    """Keep a full run's figures where README links them: the summary, then every table."""
+    when = datetime.date.today().isoformat()
+    RESULTS.write_text(
+        "# Benchmark results\n\n"
+        f"Written by `make bench` on {when}, in {minutes:.1f} minutes, on {machine()}.\n"
+        "Compare the ratios, not the milliseconds: each is measured against its baseline in\n"
+        "the same run, on a machine that may be shared.\n\n" + table + "\n" + "\n".join(texts),
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":
