@@ -17,18 +17,14 @@ from flask import (
 from werkzeug.datastructures import FileStorage
 
 from claims import photos
-from claims.caselog import (
-    OUTCOMES,
-    STATUS_LABELS,
-    WAITING_CUSTOMER,
-    NewCase,
-    TransitionRefused,
-)
 from claims.catalog import CLAIM_TYPES
-from claims.database import Unavailable
-from claims.db import get_caselog
 from claims.forms import ClaimForm, ReplyForm, StatusForm
+from claims.lifecycle import ACTIONS, Status, customer_history
 from claims.mail import nudge_courier
+from claims.store import get_store
+from claims.store.cases import TransitionRefused
+from claims.store.connection import Unavailable
+from claims.store.records import NewCase
 from claims.web import limiter, takes_photos
 
 bp = Blueprint("public", __name__, url_prefix="/claims")
@@ -143,7 +139,7 @@ def file_case(form: ClaimForm, claim_type, stored: list[photos.StoredPhoto]) -> 
         description=form.description.data,
     )
     try:
-        case, created = get_caselog().file_case(new, stored)
+        case, created = get_store().cases.file_case(new, stored)
     except Unavailable:
         discard(stored)
         log.exception("Could not record a case")
@@ -176,16 +172,16 @@ def discard(stored: list[photos.StoredPhoto]) -> None:
 @bp.get("/submitted")
 def submitted():
     """The confirmation; it reads the reference from the session, so reloading is harmless."""
-    caselog = get_caselog()
-    case = caselog.case_by_reference(session.get("submitted", ""))
+    cases = get_store().cases
+    case = cases.case_by_reference(session.get("submitted", ""))
     if case is None:
         return redirect(url_for(".new_claim"))
     return render_template(
         "submitted.html",
         case=case,
         claim_type=CLAIM_TYPES[case.claim_type],
-        position=caselog.queue_position(case),
-        photo_count=caselog.photo_counts([case.id])[case.id],
+        position=cases.queue_position(case),
+        photo_count=cases.photo_counts([case.id])[case.id],
     )
 
 
@@ -196,7 +192,7 @@ def status():
     if request.method == "GET":
         form.reference.data = request.args.get("reference", "")[:40]
     elif form.validate_on_submit():
-        case = get_caselog().case_for_customer(form.reference.data, form.email.data)
+        case = get_store().cases.case_for_customer(form.reference.data, form.email.data)
         if case is not None:
             session["customer_case"] = case.reference  # proven by reference + email
             return redirect(url_for(".my_case"), code=303)
@@ -210,7 +206,7 @@ def status():
 def customer_case():
     """The case this browser proved it may see, with the status look-up; None otherwise
     (and once the case is purged: nothing of it is left to show)."""
-    case = get_caselog().case_by_reference(session.get("customer_case", ""))
+    case = get_store().cases.case_by_reference(session.get("customer_case", ""))
     return None if case is None or case.purged_at else case
 
 
@@ -224,18 +220,27 @@ def my_case():
     return render_case(case, ReplyForm())
 
 
+def may_reply(case) -> bool:
+    """Whether the customer can answer now (an agent asked them something)."""
+    return ACTIONS["customer_reply"].allows(case.status, None, case.assigned_to)
+
+
 def render_case(case, reply_form: ReplyForm, status: int = 200):
-    caselog = get_caselog()
+    store = get_store()
+    events = store.history.events(case.id, customer_view=True)
     return (
         render_template(
             "case.html",
             case=case,
             claim_type=CLAIM_TYPES[case.claim_type],
-            status_label=STATUS_LABELS[case.status],
-            position=caselog.queue_position(case),
-            history=caselog.events(case.id, customer_view=True),
-            request=caselog.latest_event(case.id, "asked_customer"),
-            outcomes=OUTCOMES,
+            status_label=Status(case.status).label,
+            position=store.cases.queue_position(case),
+            history=[
+                (event.at, *customer_history(event.kind, event.detail, event.text))
+                for event in events
+            ],
+            request=store.history.latest(case.id, "asked_customer"),
+            can_reply=may_reply(case),
             form=reply_form,
         ),
         status,
@@ -250,7 +255,7 @@ def reply():
     if case is None:
         return redirect(url_for(".status"))
     form = ReplyForm()
-    if case.status != WAITING_CUSTOMER:
+    if not may_reply(case):
         return redirect(url_for(".my_case"), code=303)  # already answered (a double click)
     fields_valid = form.validate_on_submit()
     uploads = chosen_files(form.photos.data)
@@ -261,7 +266,7 @@ def reply():
         stored = store_photos(form.photos, uploads)
         if stored is not None:
             try:
-                get_caselog().customer_reply(case, form.message.data, stored)
+                get_store().cases.customer_reply(case, form.message.data, stored)
             except TransitionRefused:
                 discard(stored)  # answered in another tab meanwhile
             except Unavailable:

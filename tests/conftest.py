@@ -215,7 +215,7 @@ def fresh_schema(server: str):
     """A new, empty schema on the PostgreSQL server; yields a URL that uses it."""
     import psycopg
 
-    from claims.database import close_pools
+    from claims.store.connection import close_pools
 
     schema = f"test_{secrets.token_hex(6)}"
     with psycopg.connect(server, autocommit=True) as admin:
@@ -480,9 +480,16 @@ def cases(runner) -> list[dict]:
 
 def file_directly(app, email: str) -> str:
     """A case filed past today's form (by an older version, or by hand); returns its reference."""
-    from claims.caselog import NewCase
+    from claims.store import get_store
+
+    with app.app_context():
+        return file_into(get_store(), email)
+
+
+def file_into(store, email: str) -> str:
+    """A case filed straight into this store, past any form; returns its reference."""
     from claims.catalog import CLAIM_TYPES
-    from claims.db import get_caselog
+    from claims.store.records import NewCase
 
     claim = NewCase(
         submission_key=os.urandom(8).hex(),
@@ -492,8 +499,7 @@ def file_directly(app, email: str) -> str:
         lane=CLAIM_TYPES["defective-item"].lane,
         description="The kettle arrived with a cracked lid.",
     )
-    with app.app_context():
-        case, _ = get_caselog().file_case(claim, [])
+    case, _ = store.cases.file_case(claim, [])
     return case.reference
 
 

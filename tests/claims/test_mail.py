@@ -4,9 +4,9 @@ no one bad address or refused message holds up the rest."""
 import pytest
 
 from claims import create_app
-from claims.db import get_caselog
+from claims.store import Store, get_store
 from tests.claims.images import photo
-from tests.conftest import MailCatcher, file_directly, free_port, mail_server
+from tests.conftest import MailCatcher, file_directly, file_into, free_port, mail_server
 
 JPEG = (photo("JPEG"), "lid.jpg")
 ENCODED_WORD = "=?utf-8?q?p0=0A?=@example.com"  # decodes to a line break in the To header
@@ -22,7 +22,7 @@ def mail_config(app_config, smtp_server):
 
 def unsent(app) -> list:
     with app.app_context():
-        return get_caselog().unsent_mail()
+        return get_store().outbox.unsent_mail()
 
 
 class PickyServer(MailCatcher):
@@ -197,15 +197,13 @@ def test_an_international_domain_is_written_in_ascii(mail_config, customer, runn
 
 
 def test_a_case_log_from_the_previous_version_is_upgraded_and_its_mail_sent_or_given_up(
-    app_config, smtp_server, monkeypatch
+    app_config, smtp_server
 ):
-    from claims import caselog
-
-    with monkeypatch.context() as previous_version:
-        previous_version.setattr(caselog, "MIGRATIONS", caselog.MIGRATIONS[:1])
-        old = create_app(app_config)
-        bad = file_directly(old, ENCODED_WORD)
-        good = file_directly(old, "ana@example.com")
+    url = app_config["DATABASE_URL"] or f"sqlite:///{app_config['DATA_DIR'] / 'claims.sqlite3'}"
+    with Store(url) as previous_version:
+        previous_version.upgrade_schema(version=1)
+        bad = file_into(previous_version, ENCODED_WORD)
+        good = file_into(previous_version, "ana@example.com")
     catcher, port = smtp_server
     upgraded = create_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port})
     result = upgraded.test_cli_runner().invoke(args=["claims", "send-mail"])
