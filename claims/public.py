@@ -1,8 +1,13 @@
-"""The customer's pages: file a claim, see it was received, look up its status."""
+"""The customer's pages: file a claim, see it was received, look up its status, reply.
 
-import hashlib
+The views validate forms and turn outcomes into pages; filing and replying themselves are
+``claims.intake``'s.
+"""
+
+import contextlib
 import logging
 import secrets
+from collections.abc import Iterator
 
 from flask import (
     Blueprint,
@@ -16,15 +21,14 @@ from flask import (
 )
 from werkzeug.datastructures import FileStorage
 
-from claims import photos
+from claims import intake, photos
 from claims.catalog import CLAIM_TYPES
 from claims.forms import ClaimForm, ReplyForm, StatusForm
+from claims.intake import Claim, PhotoProblem, PhotoShelf
 from claims.lifecycle import ACTIONS, Status, customer_history
 from claims.mail import nudge_courier
 from claims.store import get_store
-from claims.store.cases import TransitionRefused
 from claims.store.connection import Unavailable
-from claims.store.records import NewCase
 from claims.web import limiter, takes_photos
 
 bp = Blueprint("public", __name__, url_prefix="/claims")
@@ -61,9 +65,22 @@ def new_claim():
         if form.website.data:
             form.website.errors.append("Leave this field empty, then send the form again.")
         elif fields_valid and photos_valid and claim_type.files_case:
-            stored = store_photos(form.photos, uploads)
-            if stored is not None:
-                session["submitted"] = file_case(form, claim_type, stored)
+            claim = Claim(
+                submission_id=form.submission_id.data,
+                order_ref=form.order_ref.data,
+                email=form.email.data,
+                claim_type=claim_type,
+                description=form.description.data,
+            )
+            try:
+                with storage_or_503("a case"):
+                    case, created = intake.file_claim(get_store(), shelf(), claim, uploads)
+            except PhotoProblem as problem:
+                form.photos.errors.append(str(problem))
+            else:
+                if created:
+                    nudge_courier(current_app)
+                session["submitted"] = case.reference
                 return redirect(url_for(".submitted"), code=303)
         # A type that files no case (changing a confirmed order) is answered on the page.
     status = 400 if form.errors else 200
@@ -101,72 +118,23 @@ def photo_rule_holds(form: ClaimForm, claim_type, uploads: list[FileStorage]) ->
     return not form.photos.errors
 
 
-def store_photos(field, uploads: list[FileStorage]) -> list[photos.StoredPhoto] | None:
-    """Check and store every photo, or none: one bad file is reported on the field and
-    nothing is kept."""
-    config = current_app.config
-    limits = photos.PhotoLimits(
-        max_bytes=config["MAX_PHOTO_BYTES"],
-        max_pixels=config["MAX_PHOTO_PIXELS"],
-        max_memory=config["MAX_PHOTO_MEMORY"],
-    )
-    stored: list[photos.StoredPhoto] = []
+def shelf() -> PhotoShelf:
+    """Where this service keeps photos, and their limits."""
+    return PhotoShelf.from_config(current_app.config)
+
+
+@contextlib.contextmanager
+def storage_or_503(what: str) -> Iterator[None]:
+    """Photos that cannot be written, or a case log that cannot be reached, are logged and
+    answered with "try again later" (nothing was kept)."""
     try:
-        for upload in uploads:
-            stored.append(
-                photos.store_photo(upload.stream, upload.filename, config["PHOTO_DIR"], limits)
-            )
-    except photos.PhotoRejected as rejection:
-        name = photos.clean_original_name(upload.filename)
-        field.errors.append(f"{name}: {rejection}")
-        discard(stored)
-        return None
+        yield
     except OSError:
-        discard(stored)
         log.exception("Could not store photos")
         abort(503)
-    return stored
-
-
-def file_case(form: ClaimForm, claim_type, stored: list[photos.StoredPhoto]) -> str:
-    """Record the case (or find the one this same submission already filed)."""
-    new = NewCase(
-        submission_key=submission_key(form, stored),
-        order_ref=form.order_ref.data,
-        email=form.email.data,
-        claim_type=claim_type.name,
-        lane=claim_type.lane,
-        description=form.description.data,
-    )
-    try:
-        case, created = get_store().cases.file_case(new, stored)
     except Unavailable:
-        discard(stored)
-        log.exception("Could not record a case")
+        log.exception("Could not record %s", what)
         abort(503)
-    if created:
-        nudge_courier(current_app)
-    else:
-        discard(stored)  # a double click: the first request already stored these
-    return case.reference
-
-
-def submission_key(form: ClaimForm, stored: list[photos.StoredPhoto]) -> str:
-    """Equal for the same form sent twice; different as soon as anything was changed."""
-    fields = (
-        form.submission_id.data or secrets.token_hex(16),
-        form.order_ref.data,
-        form.email.data.casefold(),
-        form.claim_type.data,
-        form.description.data,
-        *sorted(photo.sha256 for photo in stored),
-    )
-    return hashlib.sha256("\0".join(fields).encode()).hexdigest()
-
-
-def discard(stored: list[photos.StoredPhoto]) -> None:
-    for photo in stored:
-        photos.remove_photo(current_app.config["PHOTO_DIR"], photo.stored_name)
 
 
 @bp.get("/submitted")
@@ -263,15 +231,11 @@ def reply():
     if len(uploads) > limit:
         form.photos.errors.append(f"You can send up to {limit} photos at once.")
     if fields_valid and not form.photos.errors:
-        stored = store_photos(form.photos, uploads)
-        if stored is not None:
-            try:
-                get_store().cases.customer_reply(case, form.message.data, stored)
-            except TransitionRefused:
-                discard(stored)  # answered in another tab meanwhile
-            except Unavailable:
-                discard(stored)
-                log.exception("Could not record a reply")
-                abort(503)
+        try:
+            with storage_or_503("a reply"):
+                intake.add_reply(get_store(), shelf(), case, form.message.data, uploads)
+        except PhotoProblem as problem:
+            form.photos.errors.append(str(problem))
+        else:
             return redirect(url_for(".my_case"), code=303)
     return render_case(case, form, status=400)
