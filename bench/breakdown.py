@@ -23,8 +23,8 @@ STAGES = {
     "_rewrite": "strip metadata and hash (HEIC: encode as JPEG)",
     "_store_durably": "write the photo, fsync file and directory",
     "file_case": "case log: insert and commit (fsync)",
-    "get_caselog": "case log: open a connection",
-    "close_caselog": "case log: close the connection",
+    "get_store": "case log: open a connection",
+    "close_store": "case log: close the connection",
 }
 
 

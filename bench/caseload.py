@@ -2,31 +2,22 @@
 
 Cases are received over two years in id order, as the service files them. Most are
 finished; the newest few are still open (waiting, in review, waiting for the customer),
-interleaved as a real queue is. Filling goes through the case log's own connection, one
-`executemany` (SQLite) or `COPY` (PostgreSQL), so the tables and indexes are the service's.
+interleaved as a real queue is. Filling goes through `claims.store.bulk` (one `executemany`
+on SQLite, `COPY` on PostgreSQL), so the tables and indexes are the service's.
 """
 
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from claims.caselog import (
-    CLOSED,
-    IN_REVIEW,
-    LANE_RANK,
-    REFERENCE_ALPHABET,
-    REFERENCE_PREFIX,
-    RESOLVED,
-    WAITING,
-    WAITING_CUSTOMER,
-    CaseLog,
-)
 from claims.catalog import CLAIM_TYPES
+from claims.lifecycle import Status
+from claims.store import Store, bulk
+from claims.store.cases import LANE_RANK
+from claims.store.references import ALPHABET, PREFIX
 
-COLUMNS = (
-    "reference, submission_key, order_ref, email, claim_type, lane, lane_rank, description,"
-    " received_at, status, assigned_to, updated_at"
-)
+CLOSED, IN_REVIEW, RESOLVED = Status.CLOSED, Status.IN_REVIEW, Status.RESOLVED
+WAITING, WAITING_CUSTOMER = Status.WAITING, Status.WAITING_CUSTOMER
 # How often each kind of claim comes in, roughly.
 TYPE_WEIGHTS = {
     "defective-item": 30,
@@ -56,13 +47,13 @@ def statuses(total: int, waiting: int, rng: random.Random) -> list[str]:
 
 def references(count: int, rng: random.Random) -> list[str]:
     """`count` distinct case references in the service's format."""
-    pairs = [first + second for first in REFERENCE_ALPHABET for second in REFERENCE_ALPHABET]
+    pairs = [first + second for first in ALPHABET for second in ALPHABET]
     seen: set[str] = set()
     ordered = []
     while len(ordered) < count:
         bits = rng.getrandbits(60)
         a, b, c, d, e, f = (pairs[(bits >> shift) & 1023] for shift in range(0, 60, 10))
-        reference = f"{REFERENCE_PREFIX}-{a}{b}-{c}{d}-{e}{f}"
+        reference = f"{PREFIX}-{a}{b}-{c}{d}-{e}{f}"
         if reference not in seen:
             seen.add(reference)
             ordered.append(reference)
@@ -70,7 +61,7 @@ def references(count: int, rng: random.Random) -> list[str]:
 
 
 def rows(total: int, waiting: int, seed: int = 1) -> Iterator[tuple]:
-    """The cases, oldest first, as tuples in COLUMNS order."""
+    """The cases, oldest first, as tuples in `bulk.LOADED_COLUMNS` order."""
     rng = random.Random(seed)
     names = list(TYPE_WEIGHTS)
     kinds = rng.choices(names, weights=list(TYPE_WEIGHTS.values()), k=total)
@@ -98,30 +89,6 @@ def rows(total: int, waiting: int, seed: int = 1) -> Iterator[tuple]:
         )
 
 
-def fill(caselog: CaseLog, total: int, waiting: int, seed: int = 1) -> None:
+def fill(store: Store, total: int, waiting: int, seed: int = 1, cache_mb: int = 0) -> None:
     """Add `total` cases, `waiting` of them in the queue, in one transaction."""
-    caselog.upgrade_schema()
-    db = caselog.db
-    with caselog.writing():
-        if db.is_postgresql:
-            cursor = db.connection.cursor()
-            with cursor.copy(f"COPY cases ({COLUMNS}) FROM STDIN") as copy:
-                for row in rows(total, waiting, seed):
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" for _ in COLUMNS.split(","))
-            db.connection.executemany(
-                f"INSERT INTO cases ({COLUMNS}) VALUES ({marks})", rows(total, waiting, seed)
-            )
-
-
-def requeue(caselog: CaseLog, count: int, seed: int = 2) -> None:
-    """Put `count` more of the newest finished cases back in the queue (a backlog)."""
-    with caselog.writing() as db:
-        newest = db.execute(
-            "SELECT id FROM cases WHERE status IN (?, ?) ORDER BY id DESC LIMIT ?",
-            (RESOLVED, CLOSED, 3 * count),
-        ).fetchall()
-        chosen = random.Random(seed).sample([row["id"] for row in newest], count)
-        for case_id in chosen:
-            db.execute("UPDATE cases SET status = ? WHERE id = ?", (WAITING, case_id))
+    bulk.load_cases(store, rows(total, waiting, seed), cache_mb=cache_mb)

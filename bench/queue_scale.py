@@ -2,7 +2,7 @@
 
 Each query runs against a 1,000,000-case log and, as the baseline, against a 10,000-case log
 with the same mix, in two mixes: a normal day (0.1% of cases waiting: 1,000) and a backlog
-(10%: 100,000 waiting). Queries go through `claims.caselog` on an open connection; the
+(10%: 100,000 waiting). Queries go through `claims.store` on an open connection; the
 agent's queue page goes through the whole application (Flask test client, signed in).
 Where a query misses its target, its slowest statement is shown with SQLite's query plan.
 Run with `python -m bench.queue_scale`.
@@ -12,10 +12,9 @@ import argparse
 import contextlib
 import itertools
 import random
-import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +24,8 @@ from bench import caseload
 from bench.stats import Line, Timing, number, ratio, table
 from claims import create_app
 from claims.agent import PAGE_SIZE
-from claims.caselog import CaseLog
-from claims.database import Database
+from claims.store import Store, bulk
+from claims.store.connection import recording
 
 TARGET_MS = 5.0  # "a few milliseconds", p99, for each query
 PAGE_TARGET_MS = 50.0  # the agent's queue page, p99, rendered whole by the application
@@ -58,43 +57,6 @@ class Measured:
         return self.big.p99 <= (PAGE_TARGET_MS if self.is_page else TARGET_MS)
 
 
-@contextlib.contextmanager
-def recording() -> Iterator[list[tuple[str, tuple]]]:
-    """Collect every statement the case log runs inside the block."""
-    statements: list[tuple[str, tuple]] = []
-    original = Database.execute
-
-    def execute(self, sql, params=()):
-        statements.append((sql, tuple(params)))
-        return original(self, sql, params)
-
-    Database.execute = execute
-    try:
-        yield statements
-    finally:
-        Database.execute = original
-
-
-def slowest_statement(caselog: CaseLog, statements: list[tuple[str, tuple]]) -> str:
-    """The slowest of these statements, its median time and its SQLite query plan."""
-    timed = []
-    for sql, params in statements:
-        if sql.split()[0].upper() != "SELECT":
-            continue
-        runs = []
-        for _ in range(5):
-            began = time.perf_counter()
-            caselog.db.connection.execute(sql, params).fetchall()
-            runs.append(time.perf_counter() - began)
-        timed.append((statistics.median(runs), sql, params))
-    if not timed:
-        return ""
-    took, sql, params = max(timed)
-    plan = caselog.db.connection.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
-    steps = "; ".join(row["detail"] for row in plan)
-    return f"{took * 1000:.1f} ms in `{sql}` (params {params[:4]}); plan: {steps}"
-
-
 def timing(call: Callable[[], object], repeats: int) -> Timing:
     """Latencies of `repeats` calls, after a few untimed ones to warm the caches."""
     for _ in range(3):
@@ -110,13 +72,9 @@ def timing(call: Callable[[], object], repeats: int) -> Timing:
 def build(directory: Path, total: int) -> str:
     """A case log of `total` cases on a normal day, with one agent; returns its URL."""
     url = f"sqlite:///{directory / 'claims.sqlite3'}"
-    caselog = CaseLog(url)
-    try:
-        caselog.db.execute("PRAGMA cache_size = -500000")  # loading only: 500 MB of cache
-        caseload.fill(caselog, total, waiting_in(MIXES[0], total))
-        caselog.add_agent(AGENT, generate_password_hash(PASSWORD))
-    finally:
-        caselog.close()
+    with Store(url) as store:
+        caseload.fill(store, total, waiting_in(MIXES[0], total), cache_mb=500)  # loading only
+        store.agents.add_agent(AGENT, generate_password_hash(PASSWORD))
     return url
 
 
@@ -124,34 +82,33 @@ def waiting_in(mix: Mix, total: int) -> int:
     return max(1, round(total * mix.waiting_share))
 
 
-def operations(caselog: CaseLog, client, waiting: int) -> dict[str, tuple[Callable, bool]]:
+def operations(store: Store, client, waiting: int) -> dict[str, tuple[Callable, bool]]:
     """What customers and agents ask of the queue, on this log: name -> (call, is a page)."""
-    total = caselog.db.scalar("SELECT MAX(id) AS total FROM cases")
+    cases = store.cases
+    total = bulk.highest_case_id(store)
     ids = random.Random(5).sample(range(1, total + 1), min(total, 200))
-    marks = ", ".join("?" for _ in ids)
     pairs = [
-        (row["reference"].lower().replace("-", " "), row["email"].upper())  # as customers type
-        for row in caselog.db.execute(
-            f"SELECT reference, email FROM cases WHERE id IN ({marks})", ids
-        )
+        (case.reference.lower().replace("-", " "), case.email.upper())  # as customers type
+        for case in map(cases.case_by_id, sorted(ids))
+        if case is not None
     ]
     lookups = itertools.cycle(pairs)
     head, middle, tail = (
-        caselog.queue(limit=1, offset=offset)[0] for offset in (0, waiting // 2, waiting - 1)
+        cases.queue(limit=1, offset=offset)[0] for offset in (0, waiting // 2, waiting - 1)
     )
     last_page = (waiting - 1) // PAGE_SIZE + 1
     return {
-        "what is next (next_case)": (caselog.next_case, False),
+        "what is next (next_case)": (cases.next_case, False),
         "status look-up (case_for_customer)": (
-            lambda: caselog.case_for_customer(*next(lookups)),
+            lambda: cases.case_for_customer(*next(lookups)),
             False,
         ),
-        "queue position, head": (lambda: caselog.queue_position(head), False),
+        "queue position, head": (lambda: cases.queue_position(head), False),
         f"queue position, middle (#{waiting // 2 + 1:,})": (
-            lambda: caselog.queue_position(middle),
+            lambda: cases.queue_position(middle),
             False,
         ),
-        f"queue position, tail (#{waiting:,})": (lambda: caselog.queue_position(tail), False),
+        f"queue position, tail (#{waiting:,})": (lambda: cases.queue_position(tail), False),
         "agent queue page, first": (lambda: page(client, "/agent/"), True),
         f"agent queue page, last (page {last_page:,})": (
             lambda: page(client, f"/agent/?page={last_page}"),
@@ -183,23 +140,20 @@ def opened(url: str, directory: Path):
     response = client.post("/agent/login", data={"name": AGENT, "password": PASSWORD})
     if response.status_code != 303:
         raise RuntimeError(f"agent sign-in failed: {response.status_code}")
-    caselog = CaseLog(url)
-    try:
-        yield caselog, client
-    finally:
-        caselog.close()
+    with Store(url) as store:
+        yield store, client
 
 
 def measure_log(url: str, directory: Path, waiting: int, repeats: int) -> dict:
     """Time every operation on one log; name -> (Timing, is a page, diagnosis if it missed)."""
     results = {}
-    with opened(url, directory) as (caselog, client):
-        for name, (call, is_page) in operations(caselog, client, waiting).items():
+    with opened(url, directory) as (store, client):
+        for name, (call, is_page) in operations(store, client, waiting).items():
             with recording() as statements:
                 call()
             timed = timing(call, max(repeats // 10, 20) if is_page else repeats)
             missed = timed.p99 > (PAGE_TARGET_MS if is_page else TARGET_MS)
-            diagnosis = slowest_statement(caselog, statements) if missed else ""
+            diagnosis = bulk.slowest_statement(store, statements) if missed else ""
             results[name] = (timed, is_page, diagnosis)
     return results
 
@@ -216,13 +170,10 @@ def measure(total: int, baseline_total: int, repeats: int) -> list[Measured]:
             print(f"  queue scale: {size:,} cases filled in {time.monotonic() - started:.0f} s")
             for mix in MIXES:
                 waiting = waiting_in(mix, size)
-                caselog = CaseLog(url)
-                try:
-                    now_waiting = caselog.queue_summary().waiting_per_lane.values()
+                with Store(url) as store:
+                    now_waiting = store.cases.queue_summary().waiting_per_lane.values()
                     if waiting > sum(now_waiting):
-                        caseload.requeue(caselog, waiting - sum(now_waiting))
-                finally:
-                    caselog.close()
+                        bulk.requeue(store, waiting - sum(now_waiting))
                 timings[mix.name, label] = measure_log(url, directory, waiting, repeats)
     rows = []
     for mix in MIXES:

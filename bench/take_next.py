@@ -18,7 +18,7 @@ from bench import caseload
 from bench.load import Cell, Request, run_round
 from bench.servers import Server, claim_service
 from bench.stats import in_turn
-from claims.caselog import CaseLog
+from claims.store import Store
 
 WAITING = 20_000
 PASSWORD = "bench password"
@@ -37,13 +37,10 @@ def prepare(agents: int) -> Callable[[str], None]:
     password_hash = generate_password_hash(PASSWORD)
 
     def fill(database_url: str) -> None:
-        caselog = CaseLog(database_url)
-        try:
-            caseload.fill(caselog, WAITING + WAITING // 4, WAITING)
+        with Store(database_url) as store:
+            caseload.fill(store, WAITING + WAITING // 4, WAITING)
             for number in range(agents):
-                caselog.add_agent(f"agent{number}", password_hash)
-        finally:
-            caselog.close()
+                store.agents.add_agent(f"agent{number}", password_hash)
 
     return fill
 
@@ -68,15 +65,8 @@ def sign_in(base: str, name: str) -> str:
 
 def distinct_takes(database_url: str) -> tuple[int, int]:
     """(takes recorded, different cases taken): equal when no case went to two agents."""
-    caselog = CaseLog(database_url)
-    try:
-        row = caselog.db.execute(
-            "SELECT COUNT(*) AS takes, COUNT(DISTINCT case_id) AS cases FROM events"
-            " WHERE kind = 'taken'"
-        ).fetchone()
-        return row["takes"], row["cases"]
-    finally:
-        caselog.close()
+    with Store(database_url) as store:
+        return store.history.count("taken")
 
 
 def measure(

@@ -14,7 +14,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
     """Assemble the application: settings, storage, mail, web plumbing, pages, commands."""
     from flask import Flask
 
-    from claims import agent, cli, config, db, helpsite, mail, public, web
+    from claims import agent, cli, config, helpsite, mail, public, store, web
 
     app = Flask(__name__, instance_relative_config=True, static_url_path="/claims/static")
     app.config.from_object(config.Defaults)
@@ -24,7 +24,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
         app.config.update(test_config)
     config.finish(app)
 
-    db.init_app(app)
+    store.init_app(app)
     mail.init_app(app)
     web.init_app(app)
     app.register_blueprint(public.bp)
@@ -37,11 +37,11 @@ def create_app(test_config: dict | None = None) -> "Flask":
 
 def health():
     """For load balancers and uptime checks: the case log answers, or a 503 says it does not."""
-    from claims.database import Unavailable
-    from claims.db import get_caselog
+    from claims.store import get_store
+    from claims.store.connection import Unavailable
 
     try:
-        get_caselog().queue(limit=1)
+        get_store().cases.queue(limit=1)
     except Unavailable:
         return {"status": "unavailable"}, 503
     return {"status": "ok"}

@@ -24,25 +24,12 @@ from flask import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from claims.caselog import (
-    IN_REVIEW,
-    OUTCOMES,
-    STATUSES,
-    WAITING,
-    TransitionRefused,
-)
 from claims.catalog import CLAIM_TYPES
-from claims.db import get_caselog
-from claims.forms import (
-    AGENT_NAME,
-    AskCustomerForm,
-    CloseForm,
-    LoginForm,
-    NoteForm,
-    ResolveForm,
-    single_line,
-)
+from claims.forms import AGENT_NAME, CONSOLE_FORMS, LoginForm, single_line
+from claims.lifecycle import OUTCOMES, STATUSES, Status, console_actions
 from claims.mail import mail_name
+from claims.store import get_store
+from claims.store.cases import TransitionRefused
 from claims.web import has_control_characters, limiter
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
@@ -88,7 +75,7 @@ def require_agent():
     if request.endpoint == "agent.login":
         return None
     token = session.get("agent_token")
-    g.agent = get_caselog().session_agent(token) if token else None
+    g.agent = get_store().agents.session_agent(token) if token else None
     if g.agent is not None:
         return None
     if request.endpoint == "agent.photo":
@@ -103,15 +90,15 @@ def require_agent():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        caselog = get_caselog()
-        known_hash = caselog.agent_password_hash(form.name.data)
+        agents = get_store().agents
+        known_hash = agents.agent_password_hash(form.name.data)
         password_matches = check_password_hash(
             known_hash or unknown_agent_hash(), form.password.data
         )
         if known_hash and password_matches:
             session.clear()  # a fresh session: nothing from before sign-in carries over
             hours = current_app.config["AGENT_SESSION_HOURS"]
-            session["agent_token"] = caselog.start_session(form.name.data, hours * 3600)
+            session["agent_token"] = agents.start_session(form.name.data, hours * 3600)
             return redirect(safe_next(request.args.get("next")), code=303)
         form.password.errors.append(SIGN_IN_FAILED)
     status = 400 if form.errors else 200
@@ -130,7 +117,7 @@ def safe_next(target: str | None) -> str:
 
 @bp.post("/logout")
 def logout():
-    get_caselog().end_session(session.pop("agent_token"))
+    get_store().agents.end_session(session.pop("agent_token"))
     session.clear()
     return redirect(url_for("agent.login"), code=303)
 
@@ -138,24 +125,26 @@ def logout():
 @bp.get("/")
 def queue():
     """Cases in queue order, filtered by status and type, a page at a time."""
-    status = request.args.get("status", WAITING)
-    status = status if status in STATUSES else WAITING
+    status = request.args.get("status", Status.WAITING)
+    status = status if status in STATUSES else Status.WAITING
     claim_type = request.args.get("type")
     claim_type = claim_type if claim_type in CLAIM_TYPES else None
     page = max(request.args.get("page", 1, type=int), 1)
     if page > LAST_PAGE:
         abort(404)
-    caselog = get_caselog()
-    cases = caselog.queue(status, claim_type, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    store = get_store()
+    cases = store.cases.queue(
+        status, claim_type, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+    )
     return render_template(
         "agent/queue.html",
         cases=cases[:PAGE_SIZE],
-        photo_counts=caselog.photo_counts([case.id for case in cases]),
+        photo_counts=store.cases.photo_counts([case.id for case in cases]),
         has_next=len(cases) > PAGE_SIZE,
         page=page,
         status=status,
         claim_type=claim_type,
-        summary=caselog.queue_summary(),
+        summary=store.cases.queue_summary(),
         statuses=STATUSES,
         claim_types=CLAIM_TYPES,
     )
@@ -163,7 +152,7 @@ def queue():
 
 @bp.post("/take-next")
 def take_next():
-    case = get_caselog().take_next(g.agent)
+    case = get_store().cases.take_next(g.agent)
     if case is None:
         flash("No case is waiting. Well done.", "info")
         return redirect(url_for("agent.queue"), code=303)
@@ -172,57 +161,41 @@ def take_next():
 
 @bp.get("/cases/<reference>")
 def case(reference: str):
-    caselog = get_caselog()
-    found = caselog.case_by_reference(reference)
+    store = get_store()
+    found = store.cases.case_by_reference(reference)
     if found is None:
         abort(404)
     return render_template(
         "agent/case.html",
         case=found,
         claim_type=CLAIM_TYPES[found.claim_type],
-        photos=caselog.photos(found.id),
-        events=caselog.events(found.id),
-        position=caselog.queue_position(found),
-        mail_trouble=[mail for mail in caselog.unsent_mail(found.id) if mail.last_error],
+        photos=store.cases.photos(found.id),
+        events=store.history.events(found.id),
+        position=store.cases.queue_position(found),
+        mail_trouble=[mail for mail in store.outbox.unsent_mail(found.id) if mail.last_error],
         mail_name=mail_name,
-        ask_form=AskCustomerForm(formdata=None),
-        resolve_form=ResolveForm(formdata=None),
-        close_form=CloseForm(formdata=None),
-        note_form=NoteForm(formdata=None),
+        actions=[
+            (action, CONSOLE_FORMS[action.name](formdata=None))
+            for action in console_actions(found.status, g.agent, found.assigned_to)
+        ],
         outcomes=OUTCOMES,
-        holds_it=found.status == IN_REVIEW and found.assigned_to == g.agent,
     )
-
-
-# Each action an agent can take on a case, and the form with its fields (None: a button).
-ACTION_FORMS = {
-    "take": None,
-    "release": None,
-    "ask_customer": AskCustomerForm,
-    "resolve": ResolveForm,
-    "close": CloseForm,
-    "note": NoteForm,
-}
 
 
 @bp.post("/cases/<reference>/<action>")
 def act(reference: str, action: str):
-    """Move the case one step, or add a note; a step that does not fit is refused."""
-    if action not in ACTION_FORMS:
+    """Take one of the console's actions on the case; one that does not fit is refused."""
+    if action not in CONSOLE_FORMS:
         abort(404)
-    form = ACTION_FORMS[action]() if ACTION_FORMS[action] else None
-    if form is not None and not form.validate():
+    form = CONSOLE_FORMS[action]()
+    if not form.validate():
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
         return redirect(url_for("agent.case", reference=reference), code=303)
-    message = form.message.data if form is not None else ""
-    caselog = get_caselog()
+    message = form.message.data if "message" in form else ""
+    outcome = form.outcome.data if "outcome" in form else ""
     try:
-        if action == "note":
-            caselog.add_note(reference, g.agent, message)
-        else:
-            outcome = form.outcome.data if action == "resolve" else ""
-            caselog.act(reference, action, g.agent, text=message, detail=outcome)
+        get_store().cases.act(reference, action, g.agent, text=message, detail=outcome)
     except TransitionRefused as refusal:
         flash(str(refusal), "error")
     if action == "release":
@@ -233,7 +206,7 @@ def act(reference: str, action: str):
 @bp.get("/photos/<path:stored_name>")
 def photo(stored_name: str):
     """A case photo, for signed-in agents only, never guessed into another type."""
-    found = get_caselog().photo_for_agents(stored_name)
+    found = get_store().cases.photo_for_agents(stored_name)
     if found is None:
         abort(404)
     response = send_from_directory(

@@ -12,10 +12,11 @@ from flask.cli import AppGroup
 from werkzeug.security import generate_password_hash
 
 from claims import photos
-from claims.caselog import STATUSES, CaseLog
-from claims.db import get_caselog
 from claims.forms import AGENT_NAME
+from claims.lifecycle import STATUSES
 from claims.mail import deliver, mail_name
+from claims.store import Store, get_store
+from claims.store.copier import copy_log
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -25,14 +26,14 @@ claims_cli = AppGroup("claims", help="Work with the claim service's case log.")
 @claims_cli.command("init-db")
 def init_db():
     """Create the case log's tables in an empty database."""
-    report_schema(get_caselog().upgrade_schema())
+    report_schema(get_store().upgrade_schema())
 
 
 @claims_cli.command("upgrade-db")
 def upgrade_db():
     """Bring the case log's tables to this version's schema (the service also does this when
     it starts). Safe to run again, and from several servers at once."""
-    report_schema(get_caselog().upgrade_schema())
+    report_schema(get_store().upgrade_schema())
 
 
 @claims_cli.command("migrate-sqlite-to-postgres")
@@ -44,15 +45,12 @@ def migrate_sqlite_to_postgres(sqlite_path: str):
     target_url = current_app.config["DATABASE_URL"]
     if not target_url.startswith(("postgresql://", "postgres://")):
         raise click.ClickException("Set CLAIMS_DATABASE_URL to the PostgreSQL database first.")
-    source = CaseLog(f"sqlite:///{Path(sqlite_path).resolve()}")
-    target = get_caselog()
-    try:
+    with Store(f"sqlite:///{Path(sqlite_path).resolve()}") as source:
         source.upgrade_schema()  # an older log is brought up to date first
-        copied = target.copy_from(source)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        source.close()
+        try:
+            copied = copy_log(source, get_store())
+        except ValueError as error:
+            raise click.ClickException(str(error)) from error
     for table, rows in copied.items():
         click.echo(f"{table:<16} {rows:>9} rows")
     click.echo(f"Copied into {safe_url(target_url)}.")
@@ -73,8 +71,7 @@ def safe_url(url: str) -> str:
 @click.option("--limit", default=100, show_default=True, help="How many cases to show.")
 def show_queue(limit: int):
     """The queue as agents take it: one waiting case a line, next first."""
-    caselog = get_caselog()
-    for position, case in enumerate(caselog.queue(limit=limit), start=1):
+    for position, case in enumerate(get_store().cases.queue(limit=limit), start=1):
         click.echo(
             f"{position:>5}  {case.reference}  {case.lane:<8}  {case.claim_type:<20}"
             f"  {case.received_at}  order {case.order_ref}"
@@ -94,15 +91,15 @@ def export(since: datetime | None, status: str | None):
     Each photo's sha256 is computed from the file as it is stored now; a missing file
     shows as null, so an export also proves every photo is still there.
     """
-    caselog = get_caselog()
+    store = get_store()
     photo_dir = current_app.config["PHOTO_DIR"]
     since_text = since.replace(tzinfo=UTC).isoformat() if since else None
-    for case in caselog.cases(since=since_text, status=status):
+    for case in store.cases.cases(since=since_text, status=status):
         record = vars(case) | {
-            "events": [vars(event) for event in caselog.events(case.id)],
+            "events": [vars(event) for event in store.history.events(case.id)],
             "photos": [
                 vars(photo) | {"sha256": photos.file_sha256(photo_dir, photo.stored_name)}
-                for photo in caselog.photos(case.id)
+                for photo in store.cases.photos(case.id)
             ],
         }
         click.echo(json.dumps(record))  # ASCII: safe for any line reader
@@ -125,15 +122,15 @@ def send_mail(retry_failed: bool):
     """
     if not current_app.config["SMTP_HOST"]:
         raise click.ClickException("CLAIMS_SMTP_HOST is not set: there is no server to send to.")
-    caselog = get_caselog()
+    store = get_store()
     if retry_failed:
-        click.echo(f"Trying {caselog.retry_given_up_mail()} given-up mail again.")
-    report = deliver(caselog, current_app.config, due_only=False)
+        click.echo(f"Trying {store.outbox.retry_given_up_mail()} given-up mail again.")
+    report = deliver(store, current_app.config, due_only=False)
     for line in report.given_up:
         click.echo(f"Given up: {line}")
     for line in report.retrying:
         click.echo(f"Not sent, will retry: {line}")
-    waiting = sum(1 for mail in caselog.unsent_mail() if not mail.failed_at)
+    waiting = sum(1 for mail in store.outbox.unsent_mail() if not mail.failed_at)
     click.echo(f"Sent {report.sent}, given up {len(report.given_up)}, still waiting {waiting}.")
     if report.server_trouble:
         raise click.ClickException(
@@ -146,7 +143,7 @@ def send_mail(retry_failed: bool):
 def show_outbox():
     """Mail not sent yet, oldest first: waiting for its next try, or given up on, with the
     mail server's answer or the reason. `send-mail --retry-failed` tries given-up mail again."""
-    unsent = get_caselog().unsent_mail()
+    unsent = get_store().outbox.unsent_mail()
     for mail in unsent:
         state = (
             f"given up {mail.failed_at[:16]}"
@@ -172,7 +169,7 @@ def show_outbox():
 def remove_orphans(older_than_minutes: int, dry_run: bool):
     """Remove photo files that no case refers to (left by a crash mid-submission)."""
     photo_dir = current_app.config["PHOTO_DIR"]
-    known = get_caselog().stored_photo_names()
+    known = get_store().cases.stored_photo_names()
     orphans = photos.orphan_files(photo_dir, known, older_than_seconds=older_than_minutes * 60)
     for name in orphans:
         click.echo(name)
@@ -197,13 +194,13 @@ def purge(days: int | None, dry_run: bool):
     retention period. Each case keeps an anonymous trail: its reference, type, lane, times
     and events."""
     days = days or current_app.config["RETENTION_DAYS"]
-    caselog = get_caselog()
+    store = get_store()
     photo_dir = current_app.config["PHOTO_DIR"]
-    cases = caselog.purgeable(older_than_days=days)
+    cases = store.cases.purgeable(older_than_days=days)
     for case in cases:
         click.echo(f"{case.reference}  {case.status:<8}  last change {case.updated_at[:10]}")
         if not dry_run:
-            for name in caselog.purge(case):
+            for name in store.cases.purge(case):
                 photos.remove_photo(photo_dir, name)
     verb = "Would purge" if dry_run else "Purged"
     click.echo(f"{verb} {len(cases)} case(s) finished more than {days} days ago.", err=True)
@@ -225,7 +222,7 @@ def agent_add(name: str):
         password = sys.stdin.readline().rstrip("\n")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.ClickException(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
-    get_caselog().add_agent(name, generate_password_hash(password))
+    get_store().agents.add_agent(name, generate_password_hash(password))
     click.echo(f"Agent {name} can sign in at /agent/.")
 
 
@@ -233,7 +230,7 @@ def agent_add(name: str):
 @click.argument("name")
 def agent_disable(name: str):
     """Stop an agent signing in; their open sessions end at once."""
-    if not get_caselog().disable_agent(name):
+    if not get_store().agents.disable_agent(name):
         raise click.ClickException(f"There is no agent called {name}.")
     click.echo(f"Agent {name} is disabled.")
 

@@ -14,6 +14,7 @@ class Defaults:
     DATA_DIR = None  # database and photos; None means the app's instance/ folder
     DATABASE_URL = None  # None means DATA_DIR/claims.sqlite3
     PHOTO_DIR = None  # None means DATA_DIR/photos
+    CLOCK = None  # tests only: a callable giving the store's current time (claims.store.clock)
 
     HELP_SITE_URL = "/"  # the "back to the help center" link
     PUBLIC_URL = None  # this service's public address, for links in emails

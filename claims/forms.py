@@ -1,4 +1,4 @@
-"""The customer's forms: what each field accepts and what it says when it does not."""
+"""The service's forms: what each field accepts and what it says when it does not."""
 
 import re
 import unicodedata
@@ -25,8 +25,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from claims.caselog import OUTCOMES
 from claims.catalog import CLAIM_TYPES
+from claims.lifecycle import ACTIONS, OUTCOMES, Action
 from claims.mail import Undeliverable, mailbox
 
 ORDER_REF_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/#-]*$")
@@ -180,16 +180,9 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
 
 
-class AskCustomerForm(FlaskForm):
-    message = message_field(
-        "What do you need from the customer?",
-        required="Say what the customer should send or answer.",
-        description="The customer reads this on their status page and in an email.",
-    )
-
-
-class ResolveForm(FlaskForm):
-    outcome = SelectField(
+def outcome_field() -> SelectField:
+    """How a case was resolved: one of the lifecycle's outcomes."""
+    return SelectField(
         "Outcome",
         choices=[SelectChoice("", "Choose an outcome")]
         + [SelectChoice(name, label) for name, label in OUTCOMES.items()],
@@ -198,16 +191,23 @@ class ResolveForm(FlaskForm):
             AnyOf(list(OUTCOMES), message="Choose an outcome."),
         ],
     )
-    message = message_field("Message to the customer (optional)")
 
 
-class CloseForm(FlaskForm):
-    message = message_field("Why is the case closed? (shown to the customer, optional)")
+def console_form_class(action: Action) -> type[FlaskForm]:
+    """The form for an action on the agent's case page, with the fields its row in the
+    lifecycle table asks for (none: a button that sends only its CSRF token)."""
+    spec = action.form
+    fields: dict[str, object] = {}
+    if spec is not None and spec.outcome:
+        fields["outcome"] = outcome_field()
+    if spec is not None and spec.message:
+        fields["message"] = message_field(
+            spec.message, required=spec.message_required, description=spec.message_hint
+        )
+    return type(f"{action.name.title().replace('_', '')}Form", (FlaskForm,), fields)
 
 
-class NoteForm(FlaskForm):
-    message = message_field(
-        "Internal note",
-        required="Write the note.",
-        description="Only agents see notes; the customer never does.",
-    )
+# The agent console's form for each action it offers.
+CONSOLE_FORMS = {
+    name: console_form_class(action) for name, action in ACTIONS.items() if action.form
+}

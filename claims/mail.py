@@ -1,5 +1,8 @@
 """Mail to customers: composed from the case log, delivered from the outbox.
 
+What a status email says comes from the lifecycle table: the status's label, and the message
+of the action that moved the case there.
+
 Submissions only add a row to the outbox, in the same transaction as the case, so a
 confirmation is never lost and a slow or broken mail server never holds up a customer.
 Each worker runs a small background courier that delivers due mail after a submission
@@ -23,18 +26,11 @@ from email.message import EmailMessage
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 
-from claims.caselog import (
-    CLOSED,
-    OUTCOMES,
-    RESOLVED,
-    STATUS_LABELS,
-    WAITING_CUSTOMER,
-    Case,
-    CaseLog,
-    OutgoingMail,
-)
 from claims.catalog import CLAIM_TYPES
-from claims.database import Unavailable
+from claims.lifecycle import OUTCOMES, Status, reaching
+from claims.store import Store, open_store
+from claims.store.connection import Unavailable
+from claims.store.records import Case, OutgoingMail
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +80,12 @@ def mailbox(address: str, smtputf8: bool = True) -> str:
     return checked.ascii_email or checked.normalized
 
 
-def compose(caselog: CaseLog, case: Case, mail: OutgoingMail, config) -> EmailMessage:
+def compose(store: Store, case: Case, mail: OutgoingMail, config) -> EmailMessage:
     """The message for one outbox entry of `case`: the confirmation, or news of a status change."""
     if mail.kind == "confirmation":
         subject, lines = confirmation(case)
     else:
-        subject, lines = status_news(caselog, case, mail.status)
+        subject, lines = status_news(store, case, Status(mail.status))
     if config.get("PUBLIC_URL"):
         status_url = f"{config['PUBLIC_URL'].rstrip('/')}/claims/status?reference={case.reference}"
         lines += ["", f"Check the status of your case: {status_url}"]
@@ -101,7 +97,7 @@ def compose(caselog: CaseLog, case: Case, mail: OutgoingMail, config) -> EmailMe
     return message
 
 
-def build(caselog: CaseLog, case: Case, mail: OutgoingMail, config) -> EmailMessage:
+def build(store: Store, case: Case, mail: OutgoingMail, config) -> EmailMessage:
     """The message for one outbox entry, or Undeliverable when it cannot be written.
 
     Whatever building trips on comes from this message's own data (a row written by an older
@@ -109,7 +105,7 @@ def build(caselog: CaseLog, case: Case, mail: OutgoingMail, config) -> EmailMess
     given up, not retried.
     """
     try:
-        return compose(caselog, case, mail, config)
+        return compose(store, case, mail, config)
     except (Undeliverable, Unavailable):
         raise  # already says why; or the case log is down, which is no fault of this message
     except Exception as error:
@@ -134,28 +130,32 @@ def confirmation(case: Case) -> tuple[str, list[str]]:
     ]
 
 
-def status_news(caselog: CaseLog, case: Case, status: str) -> tuple[str, list[str]]:
-    """News that the case reached `status` (it may have moved on since: say what it was)."""
-    label = STATUS_LABELS[status]
-    lines = ["Hello,", "", f"Your case {case.reference} (order {case.order_ref}) is now: {label}."]
-    if status == WAITING_CUSTOMER:
-        request = caselog.latest_event(case.id, "asked_customer")
+def status_news(store: Store, case: Case, status: Status) -> tuple[str, list[str]]:
+    """News that the case reached `status` (it may have moved on since: say what it was),
+    with what the agent wrote when moving it there."""
+    lines = [
+        "Hello,",
+        "",
+        f"Your case {case.reference} (order {case.order_ref}) is now: {status.label}.",
+    ]
+    action = reaching(status)
+    last = store.history.latest(case.id, action.event) if action else None
+    if status == Status.WAITING_CUSTOMER:
         lines += [
             "",
             "To continue, we need the following from you:",
             "",
-            request.text if request else "",
+            last.text if last else "",
             "",
             "Please answer on the status page of your case, with your case reference and this "
             "email address; you can add photos there.",
         ]
-    elif status in (RESOLVED, CLOSED):
-        last = caselog.latest_event(case.id, "resolved" if status == RESOLVED else "closed")
-        if last and last.detail in OUTCOMES:
+    elif last is not None:
+        if last.detail in OUTCOMES:
             lines += ["", f"Outcome: {OUTCOMES[last.detail]}."]
-        if last and last.text:
+        if last.text:
             lines += ["", last.text]
-    return f"Your case {case.reference}: {label}", lines
+    return f"Your case {case.reference}: {status.label}", lines
 
 
 def connect(config) -> smtplib.SMTP:
@@ -227,15 +227,15 @@ class Round:
     """One pass through the outbox, oldest first, each mail at most once, over one SMTP
     connection opened when the first message is ready."""
 
-    def __init__(self, caselog: CaseLog, config):
-        self.caselog, self.config = caselog, config
+    def __init__(self, store: Store, config):
+        self.store, self.config = store, config
         self.smtp: smtplib.SMTP | None = None
         self.report = Report()
 
     def run(self, due_only: bool) -> Report:
         last_id = 0
         try:
-            while mail := self.caselog.claim_mail(due_only=due_only, after_id=last_id):
+            while mail := self.store.outbox.claim_mail(due_only=due_only, after_id=last_id):
                 last_id = mail.id
                 if not self.deliver(mail):
                     break
@@ -245,13 +245,13 @@ class Round:
 
     def deliver(self, mail: OutgoingMail) -> bool:
         """Send one mail, or record why not; False when the server cannot be used now."""
-        case = self.caselog.case_by_id(mail.case_id)
+        case = self.store.cases.case_by_id(mail.case_id)
         if case is None or case.purged_at:
-            self.caselog.mail_dropped(mail)  # nobody left to write to
+            self.store.outbox.mail_dropped(mail)  # nobody left to write to
             return True
         name = f"{case.reference} {mail_name(mail.kind).lower()}"
         try:
-            self.send(build(self.caselog, case, mail, self.config))
+            self.send(build(self.store, case, mail, self.config))
         except Undeliverable as error:
             self.give_up(mail, name, str(error))
         except MessageRefused as refused:
@@ -261,7 +261,7 @@ class Round:
             self.retry(mail, name, self.report.server_trouble)
             return False
         else:
-            self.caselog.mail_sent(mail, f"{mail_name(mail.kind)} sent")
+            self.store.outbox.mail_sent(mail, f"{mail_name(mail.kind)} sent")
             self.report.sent += 1
         return True
 
@@ -278,13 +278,13 @@ class Round:
             raise refused from error
 
     def give_up(self, mail: OutgoingMail, name: str, reason: str) -> None:
-        self.caselog.mail_given_up(mail, reason, f"{mail_name(mail.kind)} not sent")
+        self.store.outbox.mail_given_up(mail, reason, f"{mail_name(mail.kind)} not sent")
         log.warning("Mail %s (%s) given up: %s", mail.id, name, reason)
         self.report.given_up.append(f"{name}: {reason}")
 
     def retry(self, mail: OutgoingMail, name: str, reason: str) -> None:
         delay = min(FIRST_RETRY_SECONDS * 2**mail.attempts, LONGEST_RETRY_SECONDS)
-        self.caselog.mail_failed(mail, reason, delay)
+        self.store.outbox.mail_failed(mail, reason, delay)
         log.warning("Mail %s (%s) not sent, retrying in %ss: %s", mail.id, name, delay, reason)
         self.report.retrying.append(f"{name}: {reason}")
 
@@ -296,11 +296,11 @@ class Round:
             self.smtp.close()
 
 
-def deliver(caselog: CaseLog, config, due_only: bool = True) -> Report:
+def deliver(store: Store, config, due_only: bool = True) -> Report:
     """Send unsent mail (only what is due for a retry, when due_only) and say how it went."""
     if not config["SMTP_HOST"]:
         return Report()
-    return Round(caselog, config).run(due_only)
+    return Round(store, config).run(due_only)
 
 
 class Courier:
@@ -336,11 +336,8 @@ class Courier:
         """
         while not self.stopped.is_set():
             try:
-                caselog = CaseLog(self.app.config["DATABASE_URL"])
-                try:
-                    deliver(caselog, self.app.config)
-                finally:
-                    caselog.close()
+                with open_store(self.app.config) as store:
+                    deliver(store, self.app.config)
             except Exception:  # the courier must outlive any one bad mail or database hiccup
                 log.exception("Mail delivery failed; will retry")
             self.wake_up.wait(timeout=self.app.config["MAIL_RETRY_SECONDS"])

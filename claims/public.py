@@ -1,8 +1,13 @@
-"""The customer's pages: file a claim, see it was received, look up its status."""
+"""The customer's pages: file a claim, see it was received, look up its status, reply.
 
-import hashlib
+The views validate forms and turn outcomes into pages; filing and replying themselves are
+``claims.intake``'s.
+"""
+
+import contextlib
 import logging
 import secrets
+from collections.abc import Iterator
 
 from flask import (
     Blueprint,
@@ -16,19 +21,14 @@ from flask import (
 )
 from werkzeug.datastructures import FileStorage
 
-from claims import photos
-from claims.caselog import (
-    OUTCOMES,
-    STATUS_LABELS,
-    WAITING_CUSTOMER,
-    NewCase,
-    TransitionRefused,
-)
+from claims import intake, photos
 from claims.catalog import CLAIM_TYPES
-from claims.database import Unavailable
-from claims.db import get_caselog
 from claims.forms import ClaimForm, ReplyForm, StatusForm
+from claims.intake import Claim, PhotoProblem, PhotoShelf
+from claims.lifecycle import ACTIONS, Status, customer_history
 from claims.mail import nudge_courier
+from claims.store import get_store
+from claims.store.connection import Unavailable
 from claims.web import limiter, takes_photos
 
 bp = Blueprint("public", __name__, url_prefix="/claims")
@@ -65,9 +65,22 @@ def new_claim():
         if form.website.data:
             form.website.errors.append("Leave this field empty, then send the form again.")
         elif fields_valid and photos_valid and claim_type.files_case:
-            stored = store_photos(form.photos, uploads)
-            if stored is not None:
-                session["submitted"] = file_case(form, claim_type, stored)
+            claim = Claim(
+                submission_id=form.submission_id.data,
+                order_ref=form.order_ref.data,
+                email=form.email.data,
+                claim_type=claim_type,
+                description=form.description.data,
+            )
+            try:
+                with storage_or_503("a case"):
+                    case, created = intake.file_claim(get_store(), shelf(), claim, uploads)
+            except PhotoProblem as problem:
+                form.photos.errors.append(str(problem))
+            else:
+                if created:
+                    nudge_courier(current_app)
+                session["submitted"] = case.reference
                 return redirect(url_for(".submitted"), code=303)
         # A type that files no case (changing a confirmed order) is answered on the page.
     status = 400 if form.errors else 200
@@ -105,87 +118,38 @@ def photo_rule_holds(form: ClaimForm, claim_type, uploads: list[FileStorage]) ->
     return not form.photos.errors
 
 
-def store_photos(field, uploads: list[FileStorage]) -> list[photos.StoredPhoto] | None:
-    """Check and store every photo, or none: one bad file is reported on the field and
-    nothing is kept."""
-    config = current_app.config
-    limits = photos.PhotoLimits(
-        max_bytes=config["MAX_PHOTO_BYTES"],
-        max_pixels=config["MAX_PHOTO_PIXELS"],
-        max_memory=config["MAX_PHOTO_MEMORY"],
-    )
-    stored: list[photos.StoredPhoto] = []
+def shelf() -> PhotoShelf:
+    """Where this service keeps photos, and their limits."""
+    return PhotoShelf.from_config(current_app.config)
+
+
+@contextlib.contextmanager
+def storage_or_503(what: str) -> Iterator[None]:
+    """Photos that cannot be written, or a case log that cannot be reached, are logged and
+    answered with "try again later" (nothing was kept)."""
     try:
-        for upload in uploads:
-            stored.append(
-                photos.store_photo(upload.stream, upload.filename, config["PHOTO_DIR"], limits)
-            )
-    except photos.PhotoRejected as rejection:
-        name = photos.clean_original_name(upload.filename)
-        field.errors.append(f"{name}: {rejection}")
-        discard(stored)
-        return None
+        yield
     except OSError:
-        discard(stored)
         log.exception("Could not store photos")
         abort(503)
-    return stored
-
-
-def file_case(form: ClaimForm, claim_type, stored: list[photos.StoredPhoto]) -> str:
-    """Record the case (or find the one this same submission already filed)."""
-    new = NewCase(
-        submission_key=submission_key(form, stored),
-        order_ref=form.order_ref.data,
-        email=form.email.data,
-        claim_type=claim_type.name,
-        lane=claim_type.lane,
-        description=form.description.data,
-    )
-    try:
-        case, created = get_caselog().file_case(new, stored)
     except Unavailable:
-        discard(stored)
-        log.exception("Could not record a case")
+        log.exception("Could not record %s", what)
         abort(503)
-    if created:
-        nudge_courier(current_app)
-    else:
-        discard(stored)  # a double click: the first request already stored these
-    return case.reference
-
-
-def submission_key(form: ClaimForm, stored: list[photos.StoredPhoto]) -> str:
-    """Equal for the same form sent twice; different as soon as anything was changed."""
-    fields = (
-        form.submission_id.data or secrets.token_hex(16),
-        form.order_ref.data,
-        form.email.data.casefold(),
-        form.claim_type.data,
-        form.description.data,
-        *sorted(photo.sha256 for photo in stored),
-    )
-    return hashlib.sha256("\0".join(fields).encode()).hexdigest()
-
-
-def discard(stored: list[photos.StoredPhoto]) -> None:
-    for photo in stored:
-        photos.remove_photo(current_app.config["PHOTO_DIR"], photo.stored_name)
 
 
 @bp.get("/submitted")
 def submitted():
     """The confirmation; it reads the reference from the session, so reloading is harmless."""
-    caselog = get_caselog()
-    case = caselog.case_by_reference(session.get("submitted", ""))
+    cases = get_store().cases
+    case = cases.case_by_reference(session.get("submitted", ""))
     if case is None:
         return redirect(url_for(".new_claim"))
     return render_template(
         "submitted.html",
         case=case,
         claim_type=CLAIM_TYPES[case.claim_type],
-        position=caselog.queue_position(case),
-        photo_count=caselog.photo_counts([case.id])[case.id],
+        position=cases.queue_position(case),
+        photo_count=cases.photo_counts([case.id])[case.id],
     )
 
 
@@ -196,7 +160,7 @@ def status():
     if request.method == "GET":
         form.reference.data = request.args.get("reference", "")[:40]
     elif form.validate_on_submit():
-        case = get_caselog().case_for_customer(form.reference.data, form.email.data)
+        case = get_store().cases.case_for_customer(form.reference.data, form.email.data)
         if case is not None:
             session["customer_case"] = case.reference  # proven by reference + email
             return redirect(url_for(".my_case"), code=303)
@@ -210,7 +174,7 @@ def status():
 def customer_case():
     """The case this browser proved it may see, with the status look-up; None otherwise
     (and once the case is purged: nothing of it is left to show)."""
-    case = get_caselog().case_by_reference(session.get("customer_case", ""))
+    case = get_store().cases.case_by_reference(session.get("customer_case", ""))
     return None if case is None or case.purged_at else case
 
 
@@ -224,18 +188,27 @@ def my_case():
     return render_case(case, ReplyForm())
 
 
+def may_reply(case) -> bool:
+    """Whether the customer can answer now (an agent asked them something)."""
+    return ACTIONS["customer_reply"].allows(case.status, None, case.assigned_to)
+
+
 def render_case(case, reply_form: ReplyForm, status: int = 200):
-    caselog = get_caselog()
+    store = get_store()
+    events = store.history.events(case.id, customer_view=True)
     return (
         render_template(
             "case.html",
             case=case,
             claim_type=CLAIM_TYPES[case.claim_type],
-            status_label=STATUS_LABELS[case.status],
-            position=caselog.queue_position(case),
-            history=caselog.events(case.id, customer_view=True),
-            request=caselog.latest_event(case.id, "asked_customer"),
-            outcomes=OUTCOMES,
+            status_label=Status(case.status).label,
+            position=store.cases.queue_position(case),
+            history=[
+                (event.at, *customer_history(event.kind, event.detail, event.text))
+                for event in events
+            ],
+            request=store.history.latest(case.id, "asked_customer"),
+            can_reply=may_reply(case),
             form=reply_form,
         ),
         status,
@@ -250,7 +223,7 @@ def reply():
     if case is None:
         return redirect(url_for(".status"))
     form = ReplyForm()
-    if case.status != WAITING_CUSTOMER:
+    if not may_reply(case):
         return redirect(url_for(".my_case"), code=303)  # already answered (a double click)
     fields_valid = form.validate_on_submit()
     uploads = chosen_files(form.photos.data)
@@ -258,15 +231,11 @@ def reply():
     if len(uploads) > limit:
         form.photos.errors.append(f"You can send up to {limit} photos at once.")
     if fields_valid and not form.photos.errors:
-        stored = store_photos(form.photos, uploads)
-        if stored is not None:
-            try:
-                get_caselog().customer_reply(case, form.message.data, stored)
-            except TransitionRefused:
-                discard(stored)  # answered in another tab meanwhile
-            except Unavailable:
-                discard(stored)
-                log.exception("Could not record a reply")
-                abort(503)
+        try:
+            with storage_or_503("a reply"):
+                intake.add_reply(get_store(), shelf(), case, form.message.data, uploads)
+        except PhotoProblem as problem:
+            form.photos.errors.append(str(problem))
+        else:
             return redirect(url_for(".my_case"), code=303)
     return render_case(case, form, status=400)

@@ -10,8 +10,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, same_origin
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import claims.ratelimit_store  # noqa: F401  (registers the sqlite:// rate-limit store)
-from claims.database import Unavailable
+import claims.store.ratelimits  # noqa: F401  (registers the sqlite:// rate-limit store)
+from claims.store.connection import Unavailable
 
 log = logging.getLogger(__name__)
 limiter = Limiter(key_func=get_remote_address)

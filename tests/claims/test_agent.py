@@ -3,10 +3,11 @@
 import io
 import re
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from claims.caselog import CaseLog
+from claims.store import Store
 from tests.support.actors import Agent, Customer
 from tests.support.cases import cases
 from tests.support.images import photo
@@ -31,9 +32,9 @@ def page(response) -> str:
 def test_agent_add_reads_the_password_from_stdin_and_stores_a_strong_hash(app, runner):
     Agent(app.test_client(), runner, "kim").create()
     with app.app_context():
-        from claims.db import get_caselog
+        from claims.store import get_store
 
-        stored = get_caselog().agent_password_hash("kim")
+        stored = get_store().agents.agent_password_hash("kim")
     assert stored.startswith("scrypt:") and "correct horse" not in stored
 
 
@@ -154,9 +155,9 @@ def test_every_console_route_refuses_anyone_not_signed_in(app, customer):
     customer.claim(photos=[JPEG])
     reference = customer.reference(customer.client.get("/claims/submitted"))
     with app.app_context():
-        from claims.db import get_caselog
+        from claims.store import get_store
 
-        stored_name = get_caselog().stored_photo_names().pop()
+        stored_name = get_store().cases.stored_photo_names().pop()
     values = {"reference": reference, "action": "take", "stored_name": stored_name}
     console = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint[:6] == "agent."}
     checked = set()
@@ -242,11 +243,10 @@ def test_racing_agents_never_get_the_same_case(app, customer):
     lock = threading.Lock()
 
     def work(name: str):
-        caselog = CaseLog(app.config["DATABASE_URL"])  # each agent its own connection
-        while case := caselog.take_next(name):
-            with lock:
-                taken.append(case.reference)
-        caselog.close()
+        with Store(app.config["DATABASE_URL"]) as store:  # each agent its own connection
+            while case := store.cases.take_next(name):
+                with lock:
+                    taken.append(case.reference)
 
     agents = [threading.Thread(target=work, args=(f"agent{i}",)) for i in range(8)]
     for thread in agents:
@@ -481,18 +481,15 @@ def test_export_filters_by_status_and_date(agent, customer, runner):
     assert bad.exit_code != 0
 
 
-def test_purge_removes_personal_data_and_photos_of_old_finished_cases(app, agent, customer, runner):
+def test_purge_removes_personal_data_and_photos_of_old_finished_cases(
+    app, agent, customer, runner, monkeypatch
+):
     finished, open_case = file_claims(customer, 2)
     agent.take_next()
     agent.act(finished, "resolve", outcome="refund_approved", message="Refund on its way, Ana.")
-    with app.app_context():
-        from claims.db import get_caselog
-
-        # Make the finished case older than the retention period.
-        get_caselog().db.execute(
-            "UPDATE cases SET updated_at = '2000-01-01T00:00:00+00:00' WHERE reference = ?",
-            (finished,),
-        )
+    # A year and a half later, the finished case is past the retention period.
+    later = datetime.now(UTC) + timedelta(days=550)
+    monkeypatch.setitem(app.config, "CLOCK", lambda: later)
     photo_dir = app.config["PHOTO_DIR"]
     assert len(list(photo_dir.rglob("*.jpg"))) == 2
 

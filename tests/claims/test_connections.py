@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 
-from claims import create_app, database
-from claims.database import POOL_SIZE, Database, Unavailable
+from claims import create_app
+from claims.store import connection as store_connection
+from claims.store.connection import POOL_SIZE, Connection, Unavailable
 from tests.support.actors import Customer
 from tests.support.cases import photo_files
 from tests.support.images import photo
@@ -170,12 +171,12 @@ def test_mail_courier_carries_on_after_the_database_comes_back(relayed, tmp_path
 
 
 def test_a_process_opens_at_most_pool_size_connections_then_waits(request, monkeypatch):
-    monkeypatch.setattr(database, "POOL_TIMEOUT", 0.5)  # read when the pool is made
+    monkeypatch.setattr(store_connection, "POOL_TIMEOUT", 0.5)  # read when the pool is made
     with fresh_schema(postgresql_url(request)) as url:
-        held = [Database(url) for _ in range(POOL_SIZE)]
+        held = [Connection(url) for _ in range(POOL_SIZE)]
         with pytest.raises(Unavailable):
-            Database(url)  # the pool is full: after the wait, a 503 rather than a new one
+            Connection(url)  # the pool is full: after the wait, a 503 rather than a new one
         held.pop().close()
-        Database(url).close()  # a returned connection is handed out again
+        Connection(url).close()  # a returned connection is handed out again
         for connection in held:
             connection.close()

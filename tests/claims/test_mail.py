@@ -4,8 +4,8 @@ no one bad address or refused message holds up the rest."""
 import pytest
 
 from claims import create_app
-from claims.db import get_caselog
-from tests.support.cases import file_directly
+from claims.store import Store, get_store
+from tests.support.cases import file_directly, file_into
 from tests.support.images import photo
 from tests.support.mail import MailCatcher, mail_server
 from tests.support.service import free_port
@@ -24,7 +24,7 @@ def mail_config(app_config, smtp_server):
 
 def unsent(app) -> list:
     with app.app_context():
-        return get_caselog().unsent_mail()
+        return get_store().outbox.unsent_mail()
 
 
 class PickyServer(MailCatcher):
@@ -210,15 +210,13 @@ def test_an_international_domain_is_written_in_ascii(mail_config, customer, runn
 
 
 def test_a_case_log_from_the_previous_version_is_upgraded_and_its_mail_sent_or_given_up(
-    app_config, smtp_server, monkeypatch
+    app_config, smtp_server
 ):
-    from claims import caselog
-
-    with monkeypatch.context() as previous_version:
-        previous_version.setattr(caselog, "MIGRATIONS", caselog.MIGRATIONS[:1])
-        old = create_app(app_config)
-        bad = file_directly(old, ENCODED_WORD)
-        good = file_directly(old, "ana@example.com")
+    url = app_config["DATABASE_URL"] or f"sqlite:///{app_config['DATA_DIR'] / 'claims.sqlite3'}"
+    with Store(url) as previous_version:
+        previous_version.upgrade_schema(version=1)
+        bad = file_into(previous_version, ENCODED_WORD)
+        good = file_into(previous_version, "ana@example.com")
     catcher, port = smtp_server
     upgraded = create_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port})
     result = upgraded.test_cli_runner().invoke(args=["claims", "send-mail"])

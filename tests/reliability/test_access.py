@@ -95,9 +95,9 @@ def test_customers_cannot_reach_photos_even_with_the_address(app_config):
     ana = Customer(app.test_client())
     ana.claim(photos=[JPEG])
     with app.app_context():
-        from claims.db import get_caselog
+        from claims.store import get_store
 
-        name = get_caselog().stored_photo_names().pop()
+        name = get_store().cases.stored_photo_names().pop()
     assert ana.client.get(f"/agent/photos/{name}").status_code == 403
     outside_static = os.path.relpath(app.config["PHOTO_DIR"] / name, app.static_folder)
     assert ana.client.get(f"/claims/static/{outside_static}").status_code == 404

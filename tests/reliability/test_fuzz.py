@@ -13,8 +13,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from claims import create_app
-from claims.caselog import CaseLog
-from claims.db import get_caselog
+from claims.store import Store, get_store
 from tests.reliability.fuzz_inputs import (
     FILING_TYPES,
     GOOD_PHOTOS,
@@ -110,24 +109,22 @@ def exported(app) -> list[dict]:
 
 def case_count(app) -> int:
     with app.app_context():
-        return len(list(get_caselog().cases()))
+        return len(list(get_store().cases.cases()))
 
 
 def case_record(app, reference: str) -> dict:
     """One case with its photos, as the case log holds it."""
     with app.app_context():
-        caselog = get_caselog()
-        case = caselog.case_by_reference(reference)
-        return vars(case) | {"photos": [vars(photo) for photo in caselog.photos(case.id)]}
+        cases = get_store().cases
+        case = cases.case_by_reference(reference)
+        return vars(case) | {"photos": [vars(photo) for photo in cases.photos(case.id)]}
 
 
 def stored_cases(data_dir: Path) -> list:
     """The cases in the case log, read straight from its database file."""
-    caselog = CaseLog(f"sqlite:///{data_dir / 'claims.sqlite3'}")
-    try:
-        return [vars(case) | {"photos": caselog.photos(case.id)} for case in caselog.cases()]
-    finally:
-        caselog.close()
+    with Store(f"sqlite:///{data_dir / 'claims.sqlite3'}") as store:
+        cases = store.cases
+        return [vars(case) | {"photos": cases.photos(case.id)} for case in cases.cases()]
 
 
 def post_form(client, path: str, fields: dict, photos) -> object:
@@ -337,10 +334,10 @@ def test_status_look_up_never_fails_and_opens_a_case_only_for_its_reference_and_
 def ask_customer(app, reference: str) -> None:
     """An agent takes the case and asks the customer for something (via the case log)."""
     with app.app_context():
-        caselog = get_caselog()
-        if caselog.case_by_reference(reference).status == "waiting":
-            caselog.take_next("sam")
-        caselog.act(reference, "ask_customer", "sam", text="Please send a photo of the label.")
+        cases = get_store().cases
+        if cases.case_by_reference(reference).status == "waiting":
+            cases.take_next("sam")
+        cases.act(reference, "ask_customer", "sam", text="Please send a photo of the label.")
 
 
 def customer_with_a_question(app, client, email: str) -> tuple[dict, str]:

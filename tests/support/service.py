@@ -42,7 +42,7 @@ def fresh_schema(server: str):
     """A new, empty schema on the PostgreSQL server; yields a URL that uses it."""
     import psycopg
 
-    from claims.database import close_pools
+    from claims.store.connection import close_pools
 
     schema = f"test_{secrets.token_hex(6)}"
     with psycopg.connect(server, autocommit=True) as admin:

@@ -1,8 +1,10 @@
 """The case log's database connection: SQLite or PostgreSQL behind one small interface.
 
-Queries are written once, with ``?`` placeholders, and rows come back as dicts. A write
-transaction starts the way each database needs: SQLite takes its write lock at once
-(``BEGIN IMMEDIATE``); PostgreSQL locks rows where a query asks (``FOR UPDATE``).
+Queries are written once, with ``?`` placeholders, and rows come back as dicts. Every write
+is one ``transaction()``: all of it commits durably, or none of it. It starts the way each
+database needs: SQLite takes its write lock at once (``BEGIN IMMEDIATE``; WAL mode with
+``synchronous=FULL``, so a commit that returned is on disk); PostgreSQL locks rows where a
+query asks (``FOR UPDATE``).
 Failures of the storage itself (disk full, read-only, server gone) become ``Unavailable``.
 
 SQLite connections are opened per use: that costs a fraction of a millisecond. PostgreSQL
@@ -15,6 +17,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -28,6 +31,8 @@ POOL_TIMEOUT = 5.0
 
 _pools: dict[tuple[int, str], ConnectionPool] = {}
 _pools_lock = threading.Lock()
+# While a benchmark records (``recording()``), every statement any connection runs.
+_recorded: list[tuple[str, tuple]] | None = None
 
 
 class Unavailable(Exception):
@@ -38,18 +43,18 @@ def dict_from_row(cursor: sqlite3.Cursor, row: tuple) -> dict:
     return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
 
 
-class Database:
-    """One connection, to ``sqlite:///PATH`` or ``postgresql://…``."""
+class Connection:
+    """One connection, to ``sqlite:///PATH`` or ``postgresql://…``. Not shared between threads."""
 
     def __init__(self, url: str):
         try:
             if url.startswith("sqlite:///"):
                 self.kind = "sqlite"
-                self.connection = self._sqlite(Path(url.removeprefix("sqlite:///")))
+                self.raw = self._sqlite(Path(url.removeprefix("sqlite:///")))
             elif url.startswith(("postgresql://", "postgres://")):
                 self.kind = "postgresql"
                 self._pool = _postgresql_pool(url)
-                self.connection = self._pool.getconn()
+                self.raw = self._pool.getconn()
             else:
                 raise ValueError(
                     f"Unsupported database URL {url!r}: use sqlite:///PATH or postgresql://…"
@@ -73,10 +78,12 @@ class Database:
 
     def execute(self, sql: str, params=()):
         """Run one statement; returns the cursor."""
+        if _recorded is not None:
+            _recorded.append((sql, tuple(params)))
         if self.is_postgresql:
             sql = sql.replace("%", "%%").replace("?", "%s")
         try:
-            return self.connection.execute(sql, params)
+            return self.raw.execute(sql, params)
         except (sqlite3.OperationalError, psycopg.OperationalError) as error:
             raise Unavailable(str(error)) from error
 
@@ -85,16 +92,18 @@ class Database:
         row = self.execute(sql, params).fetchone()
         return next(iter(row.values())) if row else None
 
-    def begin(self) -> None:
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["Connection"]:
+        """One durable write transaction: all of it commits, or none of it."""
         self.execute("BEGIN" if self.is_postgresql else "BEGIN IMMEDIATE")
-
-    def commit(self) -> None:
+        try:
+            yield self
+        except BaseException:
+            # If the connection itself is gone, so is the transaction: keep the first error.
+            with contextlib.suppress(Unavailable):
+                self.execute("ROLLBACK")
+            raise
         self.execute("COMMIT")
-
-    def rollback(self) -> None:
-        # If the connection itself is gone, so is the transaction: keep the first error.
-        with contextlib.suppress(Unavailable):
-            self.execute("ROLLBACK")
 
     def for_update(self, skip_locked: bool = False) -> str:
         """Row locking for a SELECT inside a write transaction (SQLite locks the whole file)."""
@@ -105,9 +114,21 @@ class Database:
     def close(self) -> None:
         """Close the connection, or give it back to the pool (which ends any transaction)."""
         if self.is_postgresql:
-            self._pool.putconn(self.connection)
+            self._pool.putconn(self.raw)
         else:
-            self.connection.close()
+            self.raw.close()
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list[tuple[str, tuple]]]:
+    """Collect every statement run inside the block, with its parameters (for benchmarks
+    that look for the slowest one)."""
+    global _recorded
+    _recorded = []
+    try:
+        yield _recorded
+    finally:
+        _recorded = None
 
 
 def _postgresql_pool(url: str) -> ConnectionPool:

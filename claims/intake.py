@@ -1,0 +1,155 @@
+"""Filing a claim and adding a customer's reply to a case, as plain functions of plain values.
+
+The blueprints call these after validating the form; benchmarks and scripts can call them
+without HTTP. Durability is the order of the steps: every photo is checked and written
+(temp file, fsync, rename, fsync dir) before the case log commits, so a case that was
+acknowledged has all its photos; if anything stops the commit, the photos written are removed
+again (a crash in between leaves at most an orphan file). The same submission filed twice (a
+double click, a re-sent form) gives one case.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+from claims import photos
+from claims.catalog import ClaimType
+from claims.store import Store
+from claims.store.cases import TransitionRefused
+from claims.store.connection import Unavailable
+from claims.store.records import Case, NewCase
+
+
+class Upload(Protocol):
+    """An uploaded file: werkzeug's FileStorage, or anything with a stream and a name."""
+
+    stream: BinaryIO
+    filename: str | None
+
+
+@dataclass
+class PhotoProblem(Exception):
+    """A photo that cannot be accepted: its name as the customer knows it, and why."""
+
+    photo: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.photo}: {self.message}"
+
+
+@dataclass(frozen=True)
+class PhotoShelf:
+    """Where photos are kept, and the limits each one is checked against."""
+
+    directory: Path
+    limits: photos.PhotoLimits
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> "PhotoShelf":
+        return cls(
+            directory=config["PHOTO_DIR"],
+            limits=photos.PhotoLimits(
+                max_bytes=config["MAX_PHOTO_BYTES"],
+                max_pixels=config["MAX_PHOTO_PIXELS"],
+                max_memory=config["MAX_PHOTO_MEMORY"],
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What the customer filled in, validated."""
+
+    submission_id: str  # the form's one-time id: the same form sent twice files one case
+    order_ref: str
+    email: str
+    claim_type: ClaimType
+    description: str
+
+
+def file_claim(
+    store: Store, shelf: PhotoShelf, claim: Claim, uploads: Sequence[Upload]
+) -> tuple[Case, bool]:
+    """Store the photos, then record the case; returns it and whether it is new (False: this
+    very submission was filed before, and that earlier case is returned).
+
+    Raises PhotoProblem for a photo that cannot be accepted (nothing is kept), OSError when
+    photos cannot be written, Unavailable when the case log cannot be reached.
+    """
+    stored = store_photos(shelf, uploads)
+    new = NewCase(
+        submission_key=submission_key(claim, stored),
+        order_ref=claim.order_ref,
+        email=claim.email,
+        claim_type=claim.claim_type.name,
+        lane=claim.claim_type.lane,
+        description=claim.description,
+    )
+    try:
+        case, created = store.cases.file_case(new, stored)
+    except Unavailable:
+        discard(shelf, stored)
+        raise
+    if not created:
+        discard(shelf, stored)  # a double click: the first request already stored these
+    return case, created
+
+
+def add_reply(
+    store: Store, shelf: PhotoShelf, case: Case, message: str, uploads: Sequence[Upload]
+) -> Case | None:
+    """The customer's answer to an agent's question, with photos; returns the case, back in
+    the queue, or None when the question was answered already (in another tab, say).
+
+    Raises as file_claim does.
+    """
+    stored = store_photos(shelf, uploads)
+    try:
+        return store.cases.customer_reply(case, message, stored)
+    except TransitionRefused:
+        discard(shelf, stored)
+        return None
+    except Unavailable:
+        discard(shelf, stored)
+        raise
+
+
+def store_photos(shelf: PhotoShelf, uploads: Sequence[Upload]) -> list[photos.StoredPhoto]:
+    """Check and store every photo, or none: one bad file raises PhotoProblem (or OSError)
+    and nothing is kept."""
+    stored: list[photos.StoredPhoto] = []
+    try:
+        for upload in uploads:
+            stored.append(
+                photos.store_photo(upload.stream, upload.filename, shelf.directory, shelf.limits)
+            )
+    except photos.PhotoRejected as rejection:
+        discard(shelf, stored)
+        raise PhotoProblem(photos.clean_original_name(upload.filename), str(rejection)) from None
+    except OSError:
+        discard(shelf, stored)
+        raise
+    return stored
+
+
+def submission_key(claim: Claim, stored: list[photos.StoredPhoto]) -> str:
+    """Equal for the same form sent twice; different as soon as anything was changed."""
+    fields = (
+        claim.submission_id or secrets.token_hex(16),
+        claim.order_ref,
+        claim.email.casefold(),
+        claim.claim_type.name,
+        claim.description,
+        *sorted(photo.sha256 for photo in stored),
+    )
+    return hashlib.sha256("\0".join(fields).encode()).hexdigest()
+
+
+def discard(shelf: PhotoShelf, stored: list[photos.StoredPhoto]) -> None:
+    """Remove photos written for a case that was not recorded with them."""
+    for photo in stored:
+        photos.remove_photo(shelf.directory, photo.stored_name)

@@ -1,0 +1,302 @@
+"""Cases and the queue: filing a case, reading it, moving it through its life, purging it.
+
+Queue order is one rule, in one place (``QUEUE_ORDER``): the priority lane before the
+standard lane, and inside a lane strictly first received, first served (cases are numbered
+in the order received). A case keeps its place when it goes back to the queue. Customers'
+positions, agents' "take next" and the CLI's queue all read this order.
+
+Which moves are allowed, and what each one appends and mails, is ``claims.lifecycle``'s
+table; this class applies it inside one transaction per move, and refuses anything else.
+"""
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import astuple, fields
+
+from claims.catalog import LANES
+from claims.lifecycle import ACTIONS, FINISHED, Status, refusal
+from claims.photos import StoredPhoto
+from claims.store import references
+from claims.store.clock import Clock
+from claims.store.connection import Connection
+from claims.store.history import History
+from claims.store.outbox import Outbox
+from claims.store.records import Case, NewCase, QueueSummary, columns
+
+LANE_RANK = {lane: rank for rank, lane in enumerate(LANES)}  # the priority lane first
+QUEUE_ORDER = "lane_rank, id"
+CASE_COLUMNS = columns(Case)
+PHOTO_COLUMNS = columns(StoredPhoto)
+
+
+class TransitionRefused(Exception):
+    """An action that does not fit the case's state; str(e) says why, for the agent."""
+
+
+class Cases:
+    """The cases of one case log, their photos and their place in the queue."""
+
+    def __init__(self, connection: Connection, clock: Clock, history: History, outbox: Outbox):
+        self.db, self.clock, self.history, self.outbox = connection, clock, history, outbox
+
+    # Filing a case
+
+    def file_case(self, new: NewCase, photos: list[StoredPhoto]) -> tuple[Case, bool]:
+        """Record a new case with its photos and queue its confirmation mail.
+
+        Returns the case and whether it was created now; a submission already filed
+        (a double click, a re-sent form) returns the earlier case instead.
+        """
+        with self.db.transaction() as db:
+            received_at = self.clock.stamp()
+            inserted = db.execute(
+                "INSERT INTO cases (reference, submission_key, order_ref, email, claim_type,"
+                " lane, lane_rank, description, received_at, status, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (submission_key) DO NOTHING RETURNING id",
+                (
+                    self._unused_reference(),
+                    new.submission_key,
+                    new.order_ref,
+                    new.email,
+                    new.claim_type,
+                    new.lane,
+                    LANE_RANK[new.lane],
+                    new.description,
+                    received_at,
+                    Status.WAITING,
+                    received_at,
+                ),
+            ).fetchone()
+            if inserted is None:  # this very form was filed already
+                return self._existing("submission_key = ?", new.submission_key), False
+            case_id = inserted["id"]
+            self.history.append(case_id, "submitted", "customer", new.claim_type)
+            self._add_photos(case_id, photos)
+            self.outbox.enqueue(case_id, "confirmation")
+            return self._existing("id = ?", case_id), True
+
+    def _unused_reference(self) -> str:
+        while True:
+            reference = references.new_reference()
+            if not self.db.execute(
+                "SELECT 1 FROM cases WHERE reference = ?", (reference,)
+            ).fetchone():
+                return reference
+
+    def _add_photos(self, case_id: int, photos: list[StoredPhoto]) -> None:
+        for photo in photos:
+            self.db.execute(
+                f"INSERT INTO photos (case_id, {PHOTO_COLUMNS})"
+                f" VALUES (?, {', '.join('?' for _ in fields(StoredPhoto))})",
+                (case_id, *astuple(photo)),
+            )
+            self.history.append(case_id, "photo_added", "customer", photo.stored_name)
+
+    # Reading cases
+
+    def _where(self, condition: str, *params: object) -> Case | None:
+        row = self.db.execute(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE {condition}", params
+        ).fetchone()
+        return Case(**row) if row else None
+
+    def _existing(self, condition: str, *params: object) -> Case:
+        """A case this transaction knows is there."""
+        case = self._where(condition, *params)
+        assert case is not None, condition
+        return case
+
+    def case_by_reference(self, reference: str) -> Case | None:
+        return self._where("reference = ?", reference)
+
+    def case_by_id(self, case_id: int) -> Case | None:
+        return self._where("id = ?", case_id)
+
+    def case_for_customer(self, reference: str, email: str) -> Case | None:
+        """The case only when both the reference and its email match; None otherwise."""
+        case = self.case_by_reference(references.normalize(reference))
+        expected = case.email if case and not case.purged_at else "\0"
+        matches = secrets.compare_digest(expected.casefold().encode(), email.casefold().encode())
+        return case if case and matches else None
+
+    def cases(self, since: str | None = None, status: str | None = None) -> Iterator[Case]:
+        """Cases in the order received, received since a time and in a status when given."""
+        conditions, params = ["1 = 1"], []
+        if since:
+            conditions.append("received_at >= ?")
+            params.append(since)
+        if status:
+            conditions.append("status = ?")
+            params.append(status)
+        rows = self.db.execute(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE {' AND '.join(conditions)} ORDER BY id",
+            params,
+        )
+        for row in rows:
+            yield Case(**row)
+
+    def photos(self, case_id: int) -> list[StoredPhoto]:
+        rows = self.db.execute(
+            f"SELECT {PHOTO_COLUMNS} FROM photos WHERE case_id = ? ORDER BY id", (case_id,)
+        )
+        return [StoredPhoto(**row) for row in rows]
+
+    def photo_for_agents(self, stored_name: str) -> StoredPhoto | None:
+        row = self.db.execute(
+            f"SELECT {PHOTO_COLUMNS} FROM photos WHERE stored_name = ?", (stored_name,)
+        ).fetchone()
+        return StoredPhoto(**row) if row else None
+
+    def stored_photo_names(self) -> set[str]:
+        return {row["stored_name"] for row in self.db.execute("SELECT stored_name FROM photos")}
+
+    def photo_counts(self, case_ids: list[int]) -> dict[int, int]:
+        if not case_ids:
+            return {}
+        rows = self.db.execute(
+            f"SELECT case_id, COUNT(*) AS photos FROM photos WHERE case_id IN"
+            f" ({', '.join('?' for _ in case_ids)}) GROUP BY case_id",
+            case_ids,
+        )
+        return dict.fromkeys(case_ids, 0) | {row["case_id"]: row["photos"] for row in rows}
+
+    # The queue
+
+    def queue(
+        self,
+        status: str = Status.WAITING,
+        claim_type: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Case]:
+        """Cases in a status, in the order agents take them (the queue, for waiting ones)."""
+        type_filter = " AND claim_type = ?" if claim_type else ""
+        params = [status, *([claim_type] if claim_type else []), limit, offset]
+        rows = self.db.execute(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE status = ?{type_filter}"
+            f" ORDER BY {QUEUE_ORDER} LIMIT ? OFFSET ?",
+            params,
+        )
+        return [Case(**row) for row in rows]
+
+    def next_case(self) -> Case | None:
+        """The case an agent should take next."""
+        cases = self.queue(limit=1)
+        return cases[0] if cases else None
+
+    def queue_position(self, case: Case) -> int | None:
+        """1 for the next case to be taken; None when the case is not waiting."""
+        if case.status != Status.WAITING:
+            return None
+        # The cases ahead in QUEUE_ORDER (lane_rank, id), counted as two exact ranges of the
+        # queue index: SQLite bounds a row-value comparison by its first column only.
+        rank = LANE_RANK[case.lane]
+        ahead = self.db.scalar(
+            "SELECT (SELECT COUNT(*) FROM cases WHERE status = ? AND lane_rank < ?)"
+            " + (SELECT COUNT(*) FROM cases WHERE status = ? AND lane_rank = ? AND id < ?)"
+            " AS ahead",
+            (Status.WAITING, rank, Status.WAITING, rank, case.id),
+        )
+        return ahead + 1
+
+    def queue_summary(self) -> QueueSummary:
+        """How many cases wait in each lane, and since when the oldest has waited."""
+        # Read from the queue index alone: each lane by its rank, and the oldest case as the
+        # smallest id (cases are numbered in the order received).
+        per_lane, first_ids = {}, []
+        for lane, rank in LANE_RANK.items():
+            row = self.db.execute(
+                "SELECT COUNT(*) AS waiting, MIN(id) AS first FROM cases"
+                " WHERE status = ? AND lane_rank = ?",
+                (Status.WAITING, rank),
+            ).fetchone()
+            per_lane[lane] = row["waiting"]
+            if row["first"] is not None:
+                first_ids.append(row["first"])
+        oldest = None
+        if first_ids:
+            oldest = self.db.scalar("SELECT received_at FROM cases WHERE id = ?", (min(first_ids),))
+        return QueueSummary(per_lane, oldest)
+
+    # Moving a case through its life
+
+    def take_next(self, agent: str) -> Case | None:
+        """Give the next waiting case to this agent; two agents never get the same case."""
+        with self.db.transaction() as db:
+            row = db.execute(
+                f"SELECT {CASE_COLUMNS} FROM cases WHERE status = ?"
+                f" ORDER BY {QUEUE_ORDER} LIMIT 1{db.for_update(skip_locked=True)}",
+                (Status.WAITING,),
+            ).fetchone()
+            return self._move(Case(**row), "take", agent) if row else None
+
+    def act(
+        self, reference: str, action: str, agent: str, text: str = "", detail: str = ""
+    ) -> Case:
+        """Take an action of the lifecycle table on a case, as this agent, or refuse it."""
+        with self.db.transaction():
+            case = self._where(f"reference = ?{self.db.for_update()}", reference)
+            if case is None:
+                raise TransitionRefused("There is no such case.")
+            return self._move(case, action, agent, text=text, detail=detail)
+
+    def customer_reply(self, case: Case, text: str, photos: list[StoredPhoto]) -> Case:
+        """The customer answers a question: their reply and photos join the case, which goes
+        back to the queue in its original place."""
+        with self.db.transaction():
+            current = self._existing(f"id = ?{self.db.for_update()}", case.id)
+            moved = self._move(current, "customer_reply", None, text=text)
+            self._add_photos(case.id, photos)
+            return moved
+
+    def _move(
+        self, case: Case, name: str, agent: str | None, text: str = "", detail: str = ""
+    ) -> Case:
+        """Apply one action of the table, by `agent` (None: the customer), inside the caller's
+        transaction, or refuse it."""
+        action = ACTIONS.get(name)
+        if action is None:
+            raise TransitionRefused(f"There is no action {name!r}.")
+        refused = refusal(action, case.status, agent, case.assigned_to)
+        if refused:
+            raise TransitionRefused(refused)
+        mails = action.sends_mail(lambda: self.history.has(case.id, action.event))
+        if action.target is not None:
+            holder = agent if action.target == Status.IN_REVIEW else None
+            self.db.execute(
+                "UPDATE cases SET status = ?, assigned_to = ?, updated_at = ? WHERE id = ?",
+                (action.target, holder, self.clock.stamp(), case.id),
+            )
+        self.history.append(case.id, action.event, agent or "customer", detail, text)
+        if mails:
+            self.outbox.enqueue(case.id, "status", action.target)
+        return self._existing("id = ?", case.id)
+
+    # Retention
+
+    def purgeable(self, older_than_days: int) -> list[Case]:
+        """Finished cases untouched for longer than the retention period, not yet purged."""
+        cutoff = self.clock.stamp(later_by_seconds=-older_than_days * 86400)
+        rows = self.db.execute(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE status IN (?, ?) AND updated_at < ?"
+            " AND purged_at IS NULL ORDER BY id",
+            (*FINISHED, cutoff),
+        )
+        return [Case(**row) for row in rows]
+
+    def purge(self, case: Case) -> list[str]:
+        """Remove a finished case's personal data and photo records, keeping its anonymous
+        event trail. Returns the photo files to delete once this has committed."""
+        with self.db.transaction() as db:
+            names = [photo.stored_name for photo in self.photos(case.id)]
+            db.execute("DELETE FROM photos WHERE case_id = ?", (case.id,))
+            db.execute("DELETE FROM messages WHERE case_id = ?", (case.id,))
+            self.outbox.forget_errors(case.id)
+            db.execute(
+                "UPDATE cases SET order_ref = '', email = '', description = '', purged_at = ?"
+                " WHERE id = ?",
+                (self.clock.stamp(), case.id),
+            )
+            self.history.append(case.id, "purged", "system", f"{len(names)} photo(s)")
+        return names

@@ -1,0 +1,77 @@
+"""What the store hands out: plain, frozen records, one per row it reads.
+
+Their fields are named and ordered as the columns they come from, so a row maps onto a
+record by name (``Case(**row)``).
+"""
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What a customer submitted, before it has a reference."""
+
+    submission_key: str  # the same form sent twice has the same key: one case
+    order_ref: str
+    email: str
+    claim_type: str
+    lane: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    reference: str
+    order_ref: str
+    email: str
+    claim_type: str
+    lane: str
+    description: str
+    received_at: str
+    status: str
+    assigned_to: str | None
+    updated_at: str
+    purged_at: str | None
+
+
+@dataclass(frozen=True)
+class Event:
+    at: str
+    kind: str
+    actor: str
+    detail: str  # short and never personal: a claim type, an outcome, a stored photo name
+    text: str  # the message, reply or note; for a photo, its original name
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    waiting_per_lane: dict[str, int]
+    oldest_waiting_since: str | None
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    id: int
+    case_id: int
+    kind: str
+    status: str | None  # for status mail: the status it announces
+    attempts: int
+
+
+@dataclass(frozen=True)
+class UnsentMail:
+    """Mail still in the outbox: waiting for its next try, or given up on (failed_at)."""
+
+    id: int
+    reference: str
+    kind: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: str
+    failed_at: str | None
+
+
+def columns(record: type) -> str:
+    """A record's fields as a column list, in order: ``SELECT {columns(Case)} FROM cases``."""
+    return ", ".join(field.name for field in fields(record))
