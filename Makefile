@@ -33,7 +33,7 @@ lint: $(VENV)/.dev
 	$(BIN)/mypy
 
 fuzz: $(VENV)/.dev
-	$(BIN)/pytest tests/reliability/test_fuzz.py --hypothesis-profile=fuzz --timeout=3600
+	$(BIN)/pytest tests/reliability/test_fuzz_*.py --hypothesis-profile=fuzz --timeout=3600
 
 bench: $(VENV)/.bench bench/node_modules/.installed browser
 	$(BIN)/python -m bench.run
