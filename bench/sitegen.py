@@ -2,7 +2,8 @@
 
 Product lines become topic pages; each product gets a few after-purchase questions, each
 with an answer and the words customers use for it ("also asked as"). The same seed always
-gives the same site, so two builds of it compare like with like.
+gives the same site, so two builds of it compare like with like. Most of its length is the
+word lists it writes from; the code that uses them is short.
 """
 
 import pydoc_data.topics

@@ -1,7 +1,9 @@
 """Files a claim must never accept, built in code: not images, broken images, bombs, oddities.
 
 Nothing here is a committed binary: each file is generated from a small Pillow / pillow-heif
-image or written byte by byte, so the corpus documents how each attack is made.
+image or written byte by byte, so the corpus documents how each attack is made. It is one
+catalogue, longer than our other modules, because each entry is a few lines and the list is
+read as a whole: what the service must refuse, and what it must accept in spite of oddities.
 """
 
 import io
