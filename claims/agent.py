@@ -22,10 +22,11 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from claims.catalog import CLAIM_TYPES
-from claims.forms import AGENT_NAME, CONSOLE_FORMS, LoginForm, single_line
+from claims.forms import AGENT_NAME, CONSOLE_FORMS, LoginForm, add_error, entered, single_line
 from claims.lifecycle import OUTCOMES, STATUSES, Status, console_actions
 from claims.mail import mail_name
 from claims.store import get_store
@@ -70,7 +71,7 @@ def account_tried() -> str:
 
 
 @bp.before_request
-def require_agent():
+def require_agent() -> ResponseReturnValue | None:
     """Let only signed-in agents past; others go to the sign-in page (files: 403)."""
     if request.endpoint == "agent.login":
         return None
@@ -87,20 +88,19 @@ def require_agent():
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(account_limit, key_func=account_tried, deduct_when=failed_sign_in, methods=["POST"])
 @limiter.limit(address_limit, deduct_when=failed_sign_in, methods=["POST"])
-def login():
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         agents = get_store().agents
-        known_hash = agents.agent_password_hash(form.name.data)
-        password_matches = check_password_hash(
-            known_hash or unknown_agent_hash(), form.password.data
-        )
+        name, password = entered(form.name), entered(form.password)
+        known_hash = agents.agent_password_hash(name)
+        password_matches = check_password_hash(known_hash or unknown_agent_hash(), password)
         if known_hash and password_matches:
             session.clear()  # a fresh session: nothing from before sign-in carries over
             hours = current_app.config["AGENT_SESSION_HOURS"]
-            session["agent_token"] = agents.start_session(form.name.data, hours * 3600)
+            session["agent_token"] = agents.start_session(name, hours * 3600)
             return redirect(safe_next(request.args.get("next")), code=303)
-        form.password.errors.append(SIGN_IN_FAILED)
+        add_error(form.password, SIGN_IN_FAILED)
     status = 400 if form.errors else 200
     return render_template("agent/login.html", form=form), status
 
@@ -116,14 +116,14 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.post("/logout")
-def logout():
+def logout() -> ResponseReturnValue:
     get_store().agents.end_session(session.pop("agent_token"))
     session.clear()
     return redirect(url_for("agent.login"), code=303)
 
 
 @bp.get("/")
-def queue():
+def queue() -> ResponseReturnValue:
     """Cases in queue order, filtered by status and type, a page at a time."""
     status = request.args.get("status", Status.WAITING)
     status = status if status in STATUSES else Status.WAITING
@@ -151,7 +151,7 @@ def queue():
 
 
 @bp.post("/take-next")
-def take_next():
+def take_next() -> ResponseReturnValue:
     case = get_store().cases.take_next(g.agent)
     if case is None:
         flash("No case is waiting. Well done.", "info")
@@ -160,7 +160,7 @@ def take_next():
 
 
 @bp.get("/cases/<reference>")
-def case(reference: str):
+def case(reference: str) -> ResponseReturnValue:
     store = get_store()
     found = store.cases.case_by_reference(reference)
     if found is None:
@@ -183,7 +183,7 @@ def case(reference: str):
 
 
 @bp.post("/cases/<reference>/<action>")
-def act(reference: str, action: str):
+def act(reference: str, action: str) -> ResponseReturnValue:
     """Take one of the console's actions on the case; one that does not fit is refused."""
     if action not in CONSOLE_FORMS:
         abort(404)
@@ -204,7 +204,7 @@ def act(reference: str, action: str):
 
 
 @bp.get("/photos/<path:stored_name>")
-def photo(stored_name: str):
+def photo(stored_name: str) -> ResponseReturnValue:
     """A case photo, for signed-in agents only, never guessed into another type."""
     found = get_store().cases.photo_for_agents(stored_name)
     if found is None:

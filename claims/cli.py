@@ -24,13 +24,13 @@ claims_cli = AppGroup("claims", help="Work with the claim service's case log.")
 
 
 @claims_cli.command("init-db")
-def init_db():
+def init_db() -> None:
     """Create the case log's tables in an empty database."""
     report_schema(get_store().upgrade_schema())
 
 
 @claims_cli.command("upgrade-db")
-def upgrade_db():
+def upgrade_db() -> None:
     """Bring the case log's tables to this version's schema (the service also does this when
     it starts). Safe to run again, and from several servers at once."""
     report_schema(get_store().upgrade_schema())
@@ -38,7 +38,7 @@ def upgrade_db():
 
 @claims_cli.command("migrate-sqlite-to-postgres")
 @click.argument("sqlite_path", type=click.Path(exists=True, dir_okay=False))
-def migrate_sqlite_to_postgres(sqlite_path: str):
+def migrate_sqlite_to_postgres(sqlite_path: str) -> None:
     """Copy a SQLite case log (e.g. instance/claims.sqlite3) into the PostgreSQL database named
     by CLAIMS_DATABASE_URL, which must be empty. Photos stay where they are: point
     CLAIMS_PHOTO_DIR at the same directory."""
@@ -69,7 +69,7 @@ def safe_url(url: str) -> str:
 
 @claims_cli.command("queue")
 @click.option("--limit", default=100, show_default=True, help="How many cases to show.")
-def show_queue(limit: int):
+def show_queue(limit: int) -> None:
     """The queue as agents take it: one waiting case a line, next first."""
     for position, case in enumerate(get_store().cases.queue(limit=limit), start=1):
         click.echo(
@@ -85,7 +85,7 @@ def show_queue(limit: int):
     help="Only cases received at or after this date (UTC), e.g. 2026-01-31.",
 )
 @click.option("--status", type=click.Choice(STATUSES), help="Only cases in this status.")
-def export(since: datetime | None, status: str | None):
+def export(since: datetime | None, status: str | None) -> None:
     """Cases as JSON Lines, oldest first: fields, events in order, photos' sha256.
 
     Each photo's sha256 is computed from the file as it is stored now; a missing file
@@ -111,7 +111,7 @@ def export(since: datetime | None, status: str | None):
     is_flag=True,
     help="Also try again the mail given up on (once the mail settings are fixed, say).",
 )
-def send_mail(retry_failed: bool):
+def send_mail(retry_failed: bool) -> None:
     """Send every unsent mail now, without waiting for its next retry time.
 
     A message that cannot be built, or that the server refuses for good (a 5xx answer), is
@@ -140,7 +140,7 @@ def send_mail(retry_failed: bool):
 
 
 @claims_cli.command("outbox")
-def show_outbox():
+def show_outbox() -> None:
     """Mail not sent yet, oldest first: waiting for its next try, or given up on, with the
     mail server's answer or the reason. `send-mail --retry-failed` tries given-up mail again."""
     unsent = get_store().outbox.unsent_mail()
@@ -166,7 +166,7 @@ def show_outbox():
     help="Leave younger files alone: they may belong to a claim being submitted right now.",
 )
 @click.option("--dry-run", is_flag=True, help="List what would be removed, remove nothing.")
-def remove_orphans(older_than_minutes: int, dry_run: bool):
+def remove_orphans(older_than_minutes: int, dry_run: bool) -> None:
     """Remove photo files that no case refers to (left by a crash mid-submission)."""
     photo_dir = current_app.config["PHOTO_DIR"]
     known = get_store().cases.stored_photo_names()
@@ -189,7 +189,7 @@ def remove_orphans(older_than_minutes: int, dry_run: bool):
 @click.option(
     "--dry-run", is_flag=True, help="List the cases that would be purged, change nothing."
 )
-def purge(days: int | None, dry_run: bool):
+def purge(days: int | None, dry_run: bool) -> None:
     """Delete personal data and photos of cases resolved or closed longer ago than the
     retention period. Each case keeps an anonymous trail: its reference, type, lane, times
     and events."""
@@ -208,7 +208,7 @@ def purge(days: int | None, dry_run: bool):
 
 @claims_cli.command("agent-add")
 @click.argument("name")
-def agent_add(name: str):
+def agent_add(name: str) -> None:
     """Create a support agent, or set a new password for one (which ends their open
     sessions at once).
 
@@ -228,7 +228,7 @@ def agent_add(name: str):
 
 @claims_cli.command("agent-disable")
 @click.argument("name")
-def agent_disable(name: str):
+def agent_disable(name: str) -> None:
     """Stop an agent signing in; their open sessions end at once."""
     if not get_store().agents.disable_agent(name):
         raise click.ClickException(f"There is no agent called {name}.")

@@ -6,6 +6,7 @@ import unicodedata
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
+    Field,
     HiddenField,
     MultipleFileField,
     PasswordField,
@@ -14,7 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields import SelectChoice
+from wtforms.fields import SelectChoice  # type: ignore[attr-defined]  # not in types-WTForms yet
 from wtforms.validators import (
     AnyOf,
     DataRequired,
@@ -35,7 +36,7 @@ DESCRIPTION_MAX = 5000
 LONGEST_TEXT = 2 * DESCRIPTION_MAX  # past every field's limit
 
 
-def text_only(value):
+def text_only(value: object) -> str | None:
     """A file part sent where the form expects text counts as no text."""
     return value if isinstance(value, str) else None
 
@@ -67,12 +68,26 @@ def without_controls(value: str, keep: str = "") -> str:
     return "".join(c for c in value if c in keep or unicodedata.category(c) != "Cc")
 
 
-def mailable(form, field) -> None:
+def mailable(form: FlaskForm, field: StringField) -> None:
     """An address every mail server takes, or a message saying what to change."""
     try:
-        mailbox(field.data, smtputf8=False)
+        mailbox(field.data or "", smtputf8=False)
     except Undeliverable as refusal:
         raise ValidationError(str(refusal)) from refusal
+
+
+def entered(field: Field) -> str:
+    """A required text field's value once its form validated: its DataRequired or
+    InputRequired validator guarantees one, so a missing value is a bug in the view."""
+    if not isinstance(field.data, str):
+        raise RuntimeError(f"The {field.name} field has no value: validate its form first.")
+    return field.data
+
+
+def add_error(field: Field, message: str) -> None:
+    """Show a problem found after validation (a refused photo, a wrong password) next to
+    the field, where its validators' own messages appear."""
+    field.errors = [*field.errors, message]
 
 
 def message_field(label: str, required: str = "", description: str = "") -> TextAreaField:

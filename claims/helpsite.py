@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Flask, abort, current_app, redirect, send_from_directory
+from flask.typing import ResponseReturnValue
 from werkzeug.security import safe_join
 
 from claims.web import has_control_characters
@@ -19,7 +20,7 @@ def init_app(app: Flask) -> None:
         app.add_url_rule("/<path:path>", view_func=help_page)
 
 
-def help_page(path: str):
+def help_page(path: str) -> ResponseReturnValue:
     """A page or asset of the built site; a folder means its index.html."""
     root = current_app.config["HELP_SITE_DIR"]
     if not is_plain_path(path):

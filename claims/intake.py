@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import IO, Any, Protocol
 
 from claims import photos
 from claims.catalog import ClaimType
@@ -26,7 +26,7 @@ from claims.store.records import Case, NewCase
 class Upload(Protocol):
     """An uploaded file: werkzeug's FileStorage, or anything with a stream and a name."""
 
-    stream: BinaryIO
+    stream: IO[bytes]
     filename: str | None
 
 

@@ -20,8 +20,10 @@ import logging
 import os
 import smtplib
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask
@@ -80,10 +82,14 @@ def mailbox(address: str, smtputf8: bool = True) -> str:
     return checked.ascii_email or checked.normalized
 
 
-def compose(store: Store, case: Case, mail: OutgoingMail, config) -> EmailMessage:
+def compose(
+    store: Store, case: Case, mail: OutgoingMail, config: Mapping[str, Any]
+) -> EmailMessage:
     """The message for one outbox entry of `case`: the confirmation, or news of a status change."""
     if mail.kind == "confirmation":
         subject, lines = confirmation(case)
+    elif mail.status is None:
+        raise Undeliverable(f"A {mail_name(mail.kind).lower()} names no status to announce.")
     else:
         subject, lines = status_news(store, case, Status(mail.status))
     if config.get("PUBLIC_URL"):
@@ -97,7 +103,7 @@ def compose(store: Store, case: Case, mail: OutgoingMail, config) -> EmailMessag
     return message
 
 
-def build(store: Store, case: Case, mail: OutgoingMail, config) -> EmailMessage:
+def build(store: Store, case: Case, mail: OutgoingMail, config: Mapping[str, Any]) -> EmailMessage:
     """The message for one outbox entry, or Undeliverable when it cannot be written.
 
     Whatever building trips on comes from this message's own data (a row written by an older
@@ -158,7 +164,7 @@ def status_news(store: Store, case: Case, status: Status) -> tuple[str, list[str
     return f"Your case {case.reference}: {status.label}", lines
 
 
-def connect(config) -> smtplib.SMTP:
+def connect(config: Mapping[str, Any]) -> smtplib.SMTP:
     """A connection to the SMTP server named in the settings, signed in when configured."""
     host, port, timeout = config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_TIMEOUT"]
     security = config["SMTP_SECURITY"]
@@ -227,7 +233,7 @@ class Round:
     """One pass through the outbox, oldest first, each mail at most once, over one SMTP
     connection opened when the first message is ready."""
 
-    def __init__(self, store: Store, config):
+    def __init__(self, store: Store, config: Mapping[str, Any]) -> None:
         self.store, self.config = store, config
         self.smtp: smtplib.SMTP | None = None
         self.report = Report()
@@ -296,7 +302,7 @@ class Round:
             self.smtp.close()
 
 
-def deliver(store: Store, config, due_only: bool = True) -> Report:
+def deliver(store: Store, config: Mapping[str, Any], due_only: bool = True) -> Report:
     """Send unsent mail (only what is due for a retry, when due_only) and say how it went."""
     if not config["SMTP_HOST"]:
         return Report()

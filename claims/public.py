@@ -19,16 +19,18 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage
 
 from claims import intake, photos
-from claims.catalog import CLAIM_TYPES
-from claims.forms import ClaimForm, ReplyForm, StatusForm
+from claims.catalog import CLAIM_TYPES, ClaimType
+from claims.forms import ClaimForm, ReplyForm, StatusForm, add_error, entered
 from claims.intake import Claim, PhotoProblem, PhotoShelf
 from claims.lifecycle import ACTIONS, Status, customer_history
 from claims.mail import nudge_courier
 from claims.store import get_store
 from claims.store.connection import Unavailable
+from claims.store.records import Case
 from claims.web import limiter, takes_photos
 
 bp = Blueprint("public", __name__, url_prefix="/claims")
@@ -48,7 +50,7 @@ limiter.limit(post_limit, methods=["POST"])(bp)
 
 @bp.route("/new", methods=["GET", "POST"])
 @takes_photos
-def new_claim():
+def new_claim() -> ResponseReturnValue:
     """The claim form; a valid claim becomes a case and the customer sees its reference."""
     form = ClaimForm()
     if request.method == "GET":
@@ -63,20 +65,20 @@ def new_claim():
         # so the customer sees every problem at once.
         photos_valid = claim_type is not None and photo_rule_holds(form, claim_type, uploads)
         if form.website.data:
-            form.website.errors.append("Leave this field empty, then send the form again.")
-        elif fields_valid and photos_valid and claim_type.files_case:
+            add_error(form.website, "Leave this field empty, then send the form again.")
+        elif claim_type is not None and fields_valid and photos_valid and claim_type.files_case:
             claim = Claim(
-                submission_id=form.submission_id.data,
-                order_ref=form.order_ref.data,
-                email=form.email.data,
+                submission_id=form.submission_id.data or "",
+                order_ref=entered(form.order_ref),
+                email=entered(form.email),
                 claim_type=claim_type,
-                description=form.description.data,
+                description=entered(form.description),
             )
             try:
                 with storage_or_503("a case"):
                     case, created = intake.file_claim(get_store(), shelf(), claim, uploads)
             except PhotoProblem as problem:
-                form.photos.errors.append(str(problem))
+                add_error(form.photos, str(problem))
             else:
                 if created:
                     nudge_courier(current_app)
@@ -98,22 +100,24 @@ def chosen_files(files: list[FileStorage] | None) -> list[FileStorage]:
     return chosen
 
 
-def photo_rule_holds(form: ClaimForm, claim_type, uploads: list[FileStorage]) -> bool:
+def photo_rule_holds(form: ClaimForm, claim_type: ClaimType, uploads: list[FileStorage]) -> bool:
     """Each claim type's rule: photos required, optional or not needed; never too many."""
     limit = current_app.config["MAX_PHOTOS"]
     if claim_type.photos == "required" and not uploads:
-        form.photos.errors.append(
+        add_error(
+            form.photos,
             f"Add at least one clear photo of the item: a {claim_type.label.lower()} "
-            "claim needs one to be verified."
+            "claim needs one to be verified.",
         )
     elif claim_type.photos == "none" and uploads:
-        form.photos.errors.append(
+        add_error(
+            form.photos,
             f"A {claim_type.label.lower()} claim does not need photos. "
-            "Remove them, or choose another kind of claim."
+            "Remove them, or choose another kind of claim.",
         )
     elif len(uploads) > limit:
-        form.photos.errors.append(
-            f"You can send up to {limit} photos at once; you chose {len(uploads)}."
+        add_error(
+            form.photos, f"You can send up to {limit} photos at once; you chose {len(uploads)}."
         )
     return not form.photos.errors
 
@@ -138,7 +142,7 @@ def storage_or_503(what: str) -> Iterator[None]:
 
 
 @bp.get("/submitted")
-def submitted():
+def submitted() -> ResponseReturnValue:
     """The confirmation; it reads the reference from the session, so reloading is harmless."""
     cases = get_store().cases
     case = cases.case_by_reference(session.get("submitted", ""))
@@ -154,24 +158,25 @@ def submitted():
 
 
 @bp.route("/status", methods=["GET", "POST"])
-def status():
+def status() -> ResponseReturnValue:
     """Reference and email in, the customer's own case out; a wrong pair learns nothing."""
     form = StatusForm()
     if request.method == "GET":
         form.reference.data = request.args.get("reference", "")[:40]
     elif form.validate_on_submit():
-        case = get_store().cases.case_for_customer(form.reference.data, form.email.data)
+        case = get_store().cases.case_for_customer(entered(form.reference), entered(form.email))
         if case is not None:
             session["customer_case"] = case.reference  # proven by reference + email
             return redirect(url_for(".my_case"), code=303)
-        form.reference.errors.append(
+        add_error(
+            form.reference,
             "We could not find a case with this reference and email address. "
-            "Check both against your confirmation email."
+            "Check both against your confirmation email.",
         )
     return render_template("status.html", form=form), 400 if form.errors else 200
 
 
-def customer_case():
+def customer_case() -> Case | None:
     """The case this browser proved it may see, with the status look-up; None otherwise
     (and once the case is purged: nothing of it is left to show)."""
     case = get_store().cases.case_by_reference(session.get("customer_case", ""))
@@ -179,7 +184,7 @@ def customer_case():
 
 
 @bp.get("/status/case")
-def my_case():
+def my_case() -> ResponseReturnValue:
     """The customer's case: status, place in the queue, history, and a reply form when
     an agent asked them for something."""
     case = customer_case()
@@ -188,12 +193,12 @@ def my_case():
     return render_case(case, ReplyForm())
 
 
-def may_reply(case) -> bool:
+def may_reply(case: Case) -> bool:
     """Whether the customer can answer now (an agent asked them something)."""
     return ACTIONS["customer_reply"].allows(case.status, None, case.assigned_to)
 
 
-def render_case(case, reply_form: ReplyForm, status: int = 200):
+def render_case(case: Case, reply_form: ReplyForm, status: int = 200) -> tuple[str, int]:
     store = get_store()
     events = store.history.events(case.id, customer_view=True)
     return (
@@ -217,7 +222,7 @@ def render_case(case, reply_form: ReplyForm, status: int = 200):
 
 @bp.post("/status/reply")
 @takes_photos
-def reply():
+def reply() -> ResponseReturnValue:
     """The customer answers an agent's question, with photos if they like."""
     case = customer_case()
     if case is None:
@@ -229,13 +234,13 @@ def reply():
     uploads = chosen_files(form.photos.data)
     limit = current_app.config["MAX_PHOTOS"]
     if len(uploads) > limit:
-        form.photos.errors.append(f"You can send up to {limit} photos at once.")
+        add_error(form.photos, f"You can send up to {limit} photos at once.")
     if fields_valid and not form.photos.errors:
         try:
             with storage_or_503("a reply"):
-                intake.add_reply(get_store(), shelf(), case, form.message.data, uploads)
+                intake.add_reply(get_store(), shelf(), case, entered(form.message), uploads)
         except PhotoProblem as problem:
-            form.photos.errors.append(str(problem))
+            add_error(form.photos, str(problem))
         else:
             return redirect(url_for(".my_case"), code=303)
     return render_case(case, form, status=400)

@@ -1,9 +1,12 @@
 """What every response gets: security headers, rate limits, and friendly error pages."""
 
 import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from flask import Flask, abort, current_app, render_template, request, session
+from flask import Flask, Response, abort, current_app, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
+from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect, same_origin
@@ -12,6 +15,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import claims.store.ratelimits  # noqa: F401  (registers the sqlite:// rate-limit store)
 from claims.store.connection import Unavailable
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 log = logging.getLogger(__name__)
 limiter = Limiter(key_func=get_remote_address)
@@ -102,8 +108,10 @@ def init_app(app: Flask) -> None:
     if app.config["PROXY_COUNT"]:
         # Exactly what the documented nginx sets: the client address and the scheme.
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
-    app.wsgi_app = CompleteBodies(app.wsgi_app)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's middleware idiom
+            app.wsgi_app, x_for=count, x_proto=count, x_host=0
+        )
+    app.wsgi_app = CompleteBodies(app.wsgi_app)  # type: ignore[method-assign]  # Flask middleware idiom
     app.before_request(bound_request_body)
     limiter.init_app(app)
     csrf.init_app(app)
@@ -116,10 +124,12 @@ def init_app(app: Flask) -> None:
 class CompleteBodies:
     """Have Werkzeug enforce Content-Length, so a body cut short is refused (RFC 9112 6.3)."""
 
-    def __init__(self, wsgi_app):
+    def __init__(self, wsgi_app: "WSGIApplication") -> None:
         self.wsgi_app = wsgi_app
 
-    def __call__(self, environ, start_response):
+    def __call__(
+        self, environ: "WSGIEnvironment", start_response: "StartResponse"
+    ) -> Iterable[bytes]:
         if environ.get("CONTENT_LENGTH"):
             environ.pop("wsgi.input_terminated", None)
         return self.wsgi_app(environ, start_response)
@@ -138,10 +148,12 @@ def bound_request_body() -> None:
     A request without photos (any other route, or any content type but multipart) gets
     MAX_FORM_BYTES; Werkzeug also enforces the limit while reading a body of unknown length.
     """
-    view = current_app.view_functions.get(request.endpoint)
+    endpoint = request.endpoint  # None when no route matched
+    view = current_app.view_functions.get(endpoint) if endpoint else None
     if not (getattr(view, "takes_photos", False) and request.mimetype == "multipart/form-data"):
         request.max_content_length = current_app.config["MAX_FORM_BYTES"]
-    if (request.content_length or 0) > request.max_content_length:
+    limit = request.max_content_length  # None: MAX_CONTENT_LENGTH unset, no limit
+    if limit is not None and (request.content_length or 0) > limit:
         raise RequestEntityTooLarge()
 
 
@@ -157,7 +169,7 @@ def has_control_characters(text: str) -> bool:
     return any(ord(c) < 0x20 or c == "\x7f" for c in text)
 
 
-def add_security_headers(response):
+def add_security_headers(response: Response) -> Response:
     """Strict defaults for our pages; the help site's own pages keep their own scripts."""
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -169,13 +181,15 @@ def add_security_headers(response):
     return response
 
 
-def render_error(error: HTTPException):
+def render_error(error: HTTPException) -> ResponseReturnValue:
+    if error.code is None:  # not an error but a response of its own, as Flask sends it
+        return error
     title, advice = ERROR_PAGES.get(error.code, (error.name, "Please go back and try again."))
     page = render_template("error.html", title=title, advice=advice, code=error.code)
     return page, error.code, error.get_headers()  # keeps Allow, Retry-After
 
 
-def render_expired_form(error: CSRFError):
+def render_expired_form(error: CSRFError) -> ResponseReturnValue:
     return (
         render_template(
             "error.html",
@@ -188,7 +202,7 @@ def render_expired_form(error: CSRFError):
     )
 
 
-def render_unavailable(error: Unavailable):
+def render_unavailable(error: Unavailable) -> ResponseReturnValue:
     """A "try again later" page for the customer or agent, and the cause in the log."""
     log.error("Storage unavailable for %s %s: %s", request.method, request.path, error)
     title, advice = STORAGE_UNAVAILABLE

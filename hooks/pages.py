@@ -15,7 +15,10 @@ def is_faq_page(page: Page) -> bool:
 
 
 def source_path(page: Page) -> str:
-    """The page's file as the editor knows it, relative to where the build was started."""
+    """The page's file as the editor knows it, relative to where the build was started; a page
+    a plugin made has no file, only its path among the docs."""
+    if page.file.abs_src_path is None:
+        return page.file.src_uri
     return os.path.relpath(page.file.abs_src_path)
 
 
@@ -24,13 +27,13 @@ def first_line_number(markdown: str, page: Page) -> int:
 
     MkDocs hands hooks the Markdown without its front matter, so the count starts
     after however many lines the front matter took in the file. Our hooks keep the number of
-    lines when they change the Markdown, so the file is read once per page.
+    lines when they change the Markdown, so the file is read once per page (the number is kept
+    in the page's meta, where the hooks keep what they know of a page).
     """
-    if not hasattr(page, "first_line_number"):
-        with open(page.file.abs_src_path, encoding="utf-8-sig") as source:
-            file_lines = source.read().count("\n")
-        page.first_line_number = file_lines - markdown.count("\n") + 1
-    return page.first_line_number
+    if "first_line_number" not in page.meta:
+        file_lines = page.file.content_string.count("\n")
+        page.meta["first_line_number"] = file_lines - markdown.count("\n") + 1
+    return page.meta["first_line_number"]
 
 
 def numbered_lines(markdown: str, page: Page) -> Iterator[tuple[int, str]]:

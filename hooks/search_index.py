@@ -80,9 +80,9 @@ def on_post_build(config: MkDocsConfig) -> None:
     if not any("tags" in entry for entry in index["docs"]):
         index["config"]["fields"].pop("tags", None)
     path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
-    words = {"words": word_list(index["docs"], separator), "ignored": sorted(IGNORED)}
+    word_file = {"words": word_list(index["docs"], separator), "ignored": sorted(IGNORED)}
     (path.parent / "words.json").write_text(
-        json.dumps(words, separators=(",", ":")), encoding="utf-8"
+        json.dumps(word_file, separators=(",", ":")), encoding="utf-8"
     )
 
 

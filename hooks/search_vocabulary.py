@@ -7,7 +7,7 @@ is not under a question, is never closed or lists nothing stops the build with i
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -63,7 +63,7 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
     return html
 
 
-def _headings(items: list[AnchorLink]) -> Iterator[AnchorLink]:
+def _headings(items: Iterable[AnchorLink]) -> Iterator[AnchorLink]:
     for item in items:
         yield item
         yield from _headings(item.children)

@@ -12,7 +12,7 @@ attributes profiled time to the stages of a submission by these function names.
 
 import warnings
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
@@ -59,7 +59,7 @@ class Checked:
         return _STORED_AS[self.format]
 
 
-def _open_and_check(stream: BinaryIO, size: int, limits: PhotoLimits) -> Checked:
+def _open_and_check(stream: IO[bytes], size: int, limits: PhotoLimits) -> Checked:
     """Identify the upload by its content and check it (cheaply where possible).
 
     Every problem becomes a PhotoRejected; Pillow's decompression-bomb warning is raised as an
@@ -89,7 +89,7 @@ def _open_and_check(stream: BinaryIO, size: int, limits: PhotoLimits) -> Checked
 
 
 def _check_image(
-    image: ImageFile.ImageFile, stream: BinaryIO, size: int, limits: PhotoLimits
+    image: ImageFile.ImageFile, stream: IO[bytes], size: int, limits: PhotoLimits
 ) -> Checked:
     """Check size, color mode and frame count from the header, then decode the primary image."""
     format = image.format
@@ -111,7 +111,7 @@ def _check_image(
     return Checked(format, width, height, 1, None)
 
 
-def _rewrite(checked: Checked, stream: BinaryIO, write: Write) -> None:
+def _rewrite(checked: Checked, stream: IO[bytes], write: Write) -> None:
     """Write the stored form of the photo: the same image, without its metadata."""
     if checked.image is not None:
         heic.write_as_jpeg(checked.image, write)

@@ -12,7 +12,7 @@ import io
 import re
 import struct
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from PIL import Image
 
@@ -47,7 +47,7 @@ class JpegLayout:
     orientation: int
 
 
-def check_jpeg(stream: BinaryIO, size: int, limits: PhotoLimits) -> JpegLayout:
+def check_jpeg(stream: IO[bytes], size: int, limits: PhotoLimits) -> JpegLayout:
     """Check a JPEG's headers as stripped (metadata skipped unread, fill bytes dropped): Pillow
     never reads the original. Its tables and scans are checked while it is stored."""
     head = _strip_jpeg(JpegReader(stream), _discard, b"", headers_only=True)
@@ -60,7 +60,7 @@ def check_jpeg(stream: BinaryIO, size: int, limits: PhotoLimits) -> JpegLayout:
     return head
 
 
-def rewrite_jpeg(stream: BinaryIO, write: Write, orientation: int) -> None:
+def rewrite_jpeg(stream: IO[bytes], write: Write, orientation: int) -> None:
     """Write the JPEG without its metadata (but its orientation), then have libjpeg check the
     tables and scans that were written, on the skeleton kept on the way."""
     layout = _strip_jpeg(JpegReader(stream), write, _orientation_segment(orientation))

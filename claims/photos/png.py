@@ -5,7 +5,7 @@ the filesystem. Pillow decodes the picture elsewhere (formats); this module only
 """
 
 import struct
-from typing import BinaryIO
+from typing import IO
 
 from PIL import PngImagePlugin
 
@@ -21,7 +21,7 @@ _PNG_KEPT_CHUNKS = {
 _PNG_MAX_DROPPED_CHUNK = PngImagePlugin.MAX_TEXT_CHUNK
 
 
-def png_bit_depth(stream: BinaryIO) -> int:
+def png_bit_depth(stream: IO[bytes]) -> int:
     """The bit depth in the IHDR chunk (Pillow opens 16-bit RGB PNGs as plain "RGB")."""
     position = stream.tell()
     stream.seek(8 + 8 + 8)  # signature, chunk length and type, width and height
@@ -30,7 +30,7 @@ def png_bit_depth(stream: BinaryIO) -> int:
     return depth[0] if depth else 0
 
 
-def strip_png(stream: BinaryIO, write: Write) -> None:
+def strip_png(stream: IO[bytes], write: Write) -> None:
     """Copy a PNG chunk by chunk up to IEND, keeping only the chunks that describe the image.
 
     Text, EXIF, time stamps, animation and private chunks are dropped; CRCs are copied as is.

@@ -6,7 +6,7 @@ syncs a file. Reads go block by block so that a large file never sits whole in m
 
 import os
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import IO
 
 from claims.photos.problems import Malformed
 
@@ -16,7 +16,7 @@ _BLOCK = 64 * 1024
 Write = Callable[[bytes | memoryview], object]
 
 
-def stream_size(stream: BinaryIO) -> int:
+def stream_size(stream: IO[bytes]) -> int:
     """The upload's length in bytes, leaving the stream at its start."""
     size = stream.seek(0, os.SEEK_END)
     stream.seek(0)
@@ -26,7 +26,7 @@ def stream_size(stream: BinaryIO) -> int:
 class Reader:
     """Sequential reads from a stream in blocks, so large files never sit whole in memory."""
 
-    def __init__(self, stream: BinaryIO, start: int = 0) -> None:
+    def __init__(self, stream: IO[bytes], start: int = 0) -> None:
         stream.seek(start)
         self._stream = stream
         self._buffer = b""

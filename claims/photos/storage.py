@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from claims.photos.formats import _open_and_check, _rewrite
 from claims.photos.limits import PhotoLimits, check_byte_size
@@ -41,7 +41,7 @@ class StoredPhoto:
 
 
 def store_photo(
-    stream: BinaryIO,
+    stream: IO[bytes],
     filename: str | None,
     photo_dir: Path,
     limits: PhotoLimits = PhotoLimits(),  # noqa: B008 - frozen, so sharing the default is safe

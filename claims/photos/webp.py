@@ -5,7 +5,7 @@ the filesystem. Pillow decodes the picture elsewhere (formats); this module only
 """
 
 import struct
-from typing import BinaryIO
+from typing import IO
 
 from claims.photos.problems import Malformed
 from claims.photos.reader import Reader, Write
@@ -16,7 +16,7 @@ _WEBP_MAX_CHUNKS = 1000  # a still WebP has a handful; many more is not a photo
 _VP8X_EXIF_AND_XMP_FLAGS = 0x08 | 0x04
 
 
-def strip_webp(stream: BinaryIO, write: Write) -> None:
+def strip_webp(stream: IO[bytes], write: Write) -> None:
     """Rewrite a WebP's RIFF container keeping only image, alpha and ICC chunks.
 
     EXIF, XMP and unknown chunks are dropped, their flags cleared in VP8X and the RIFF size
@@ -41,7 +41,7 @@ def strip_webp(stream: BinaryIO, write: Write) -> None:
             write(b"\x00")  # chunks are padded to an even length
 
 
-def _webp_chunks(stream: BinaryIO) -> list[tuple[bytes, int, int]]:
+def _webp_chunks(stream: IO[bytes]) -> list[tuple[bytes, int, int]]:
     """(fourcc, payload offset, payload size) of each chunk in the RIFF container."""
     stream.seek(0)
     header = stream.read(12)

@@ -8,6 +8,8 @@ import statistics
 import time
 from collections.abc import Iterable
 
+import psycopg
+
 from claims.lifecycle import FINISHED, Status
 from claims.store import Store
 
@@ -26,9 +28,9 @@ def load_cases(store: Store, rows: Iterable[tuple], cache_mb: int = 0) -> None:
     if cache_mb and not db.is_postgresql:
         db.execute(f"PRAGMA cache_size = -{cache_mb * 1000}")
     with db.transaction():
-        if db.is_postgresql:
-            cursor = db.raw.cursor()
-            with cursor.copy(f"COPY cases ({LOADED_COLUMNS}) FROM STDIN") as copy:
+        if isinstance(db.raw, psycopg.Connection):
+            copy_in = f"COPY cases ({LOADED_COLUMNS}) FROM STDIN"
+            with db.raw.cursor() as cursor, cursor.copy(copy_in) as copy:
                 for row in rows:
                     copy.write_row(row)
         else:

@@ -206,11 +206,11 @@ class Cases:
         # smallest id (cases are numbered in the order received).
         per_lane, first_ids = {}, []
         for lane, rank in LANE_RANK.items():
-            row = self.db.execute(
+            row = self.db.one(
                 "SELECT COUNT(*) AS waiting, MIN(id) AS first FROM cases"
                 " WHERE status = ? AND lane_rank = ?",
                 (Status.WAITING, rank),
-            ).fetchone()
+            )
             per_lane[lane] = row["waiting"]
             if row["first"] is not None:
                 first_ids.append(row["first"])

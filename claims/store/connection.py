@@ -17,11 +17,12 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
 # One connection per thread of a gunicorn worker, plus the mail courier; more threads wait.
@@ -29,7 +30,7 @@ POOL_SIZE = 8
 # A request waits this long for a connection (e.g. while the server restarts), then gets a 503.
 POOL_TIMEOUT = 5.0
 
-_pools: dict[tuple[int, str], ConnectionPool] = {}
+_pools: dict[tuple[int, str], ConnectionPool[psycopg.Connection[DictRow]]] = {}
 _pools_lock = threading.Lock()
 # While a benchmark records (``recording()``), every statement any connection runs.
 _recorded: list[tuple[str, tuple]] | None = None
@@ -39,7 +40,21 @@ class Unavailable(Exception):
     """The database cannot be used right now; the request should be retried later."""
 
 
-def dict_from_row(cursor: sqlite3.Cursor, row: tuple) -> dict:
+class Cursor(Protocol):
+    """What a statement gives back on either database: rows as dicts (DictRow), and how many
+    rows a write changed."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> DictRow | None: ...
+
+    def fetchall(self) -> list[DictRow]: ...
+
+    def __iter__(self) -> Iterator[DictRow]: ...
+
+
+def dict_from_row(cursor: sqlite3.Cursor, row: tuple) -> DictRow:
     return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
 
 
@@ -47,6 +62,7 @@ class Connection:
     """One connection, to ``sqlite:///PATH`` or ``postgresql://…``. Not shared between threads."""
 
     def __init__(self, url: str):
+        self.raw: sqlite3.Connection | psycopg.Connection[DictRow]
         try:
             if url.startswith("sqlite:///"):
                 self.kind = "sqlite"
@@ -76,7 +92,7 @@ class Connection:
     def is_postgresql(self) -> bool:
         return self.kind == "postgresql"
 
-    def execute(self, sql: str, params=()):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         """Run one statement; returns the cursor."""
         if _recorded is not None:
             _recorded.append((sql, tuple(params)))
@@ -87,7 +103,14 @@ class Connection:
         except (sqlite3.OperationalError, psycopg.OperationalError) as error:
             raise Unavailable(str(error)) from error
 
-    def scalar(self, sql: str, params=()):
+    def one(self, sql: str, params: Sequence[Any] = ()) -> DictRow:
+        """The row a statement always returns: an aggregate's, or an INSERT's RETURNING."""
+        row = self.execute(sql, params).fetchone()
+        if row is None:
+            raise LookupError(f"No row came back from: {sql}")
+        return row
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first column of the first row, or None."""
         row = self.execute(sql, params).fetchone()
         return next(iter(row.values())) if row else None
@@ -113,10 +136,10 @@ class Connection:
 
     def close(self) -> None:
         """Close the connection, or give it back to the pool (which ends any transaction)."""
-        if self.is_postgresql:
-            self._pool.putconn(self.raw)
-        else:
+        if isinstance(self.raw, sqlite3.Connection):
             self.raw.close()
+        else:
+            self._pool.putconn(self.raw)
 
 
 @contextlib.contextmanager
@@ -131,13 +154,14 @@ def recording() -> Iterator[list[tuple[str, tuple]]]:
         _recorded = None
 
 
-def _postgresql_pool(url: str) -> ConnectionPool:
+def _postgresql_pool(url: str) -> ConnectionPool[psycopg.Connection[DictRow]]:
     """This process's pool for `url`: a forked worker must not share its parent's sockets."""
     key = (os.getpid(), url)
     with _pools_lock:
         if key not in _pools:
             _pools[key] = ConnectionPool(
                 url,
+                connection_class=psycopg.Connection[DictRow],
                 kwargs={"autocommit": True, "row_factory": dict_row},
                 min_size=1,
                 max_size=POOL_SIZE,

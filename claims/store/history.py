@@ -27,11 +27,11 @@ class History:
 
     def append(self, case_id: int, kind: str, actor: str, detail: str = "", text: str = "") -> None:
         """Add an event (with its message, if any), inside the caller's transaction."""
-        event_id = self.db.execute(
+        event_id = self.db.one(
             "INSERT INTO events (case_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)"
             " RETURNING id",
             (case_id, self.clock.stamp(), kind, actor, detail),
-        ).fetchone()["id"]
+        )["id"]
         if text:
             self.db.execute(
                 "INSERT INTO messages (event_id, case_id, body) VALUES (?, ?, ?)",
@@ -40,7 +40,8 @@ class History:
 
     def events(self, case_id: int, customer_view: bool = False) -> list[Event]:
         """A case's history in order; what a customer may see when customer_view is set."""
-        sql, params = EVENTS_OF_CASE, (case_id,)
+        sql = EVENTS_OF_CASE
+        params: tuple[int | str, ...] = (case_id,)
         if customer_view:
             sql += f" AND e.kind IN ({', '.join('?' for _ in CUSTOMER_EVENTS)})"
             params += CUSTOMER_EVENTS
@@ -62,9 +63,9 @@ class History:
 
     def count(self, kind: str) -> tuple[int, int]:
         """(events of this kind, cases that had one) over the whole log."""
-        row = self.db.execute(
+        row = self.db.one(
             "SELECT COUNT(*) AS events, COUNT(DISTINCT case_id) AS cases FROM events"
             " WHERE kind = ?",
             (kind,),
-        ).fetchone()
+        )
         return row["events"], row["cases"]

@@ -33,7 +33,9 @@ class SQLiteStorage(Storage):
 
     STORAGE_SCHEME = ["sqlite"]
 
-    def __init__(self, uri: str, wrap_exceptions: bool = False, **options):
+    def __init__(
+        self, uri: str, wrap_exceptions: bool = False, **options: float | str | bool
+    ) -> None:
         self.path = uri.removeprefix("sqlite:///")
         self.local = threading.local()
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
