@@ -20,9 +20,9 @@ from playwright.sync_api import sync_playwright
 
 from bench.sitegen import write_docs
 from tests.search.queries import QuerySet
-from tests.search.sites import plain_material, serving
+from tests.search.sites import plain_material
 from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS
-from tests.support.site import build_site, copy_project
+from tests.support.site import build_site, copy_project, serving
 
 BUILDS = ("plain", "ours")
 OUR_SCRIPT = Path("assets/javascripts/search.js")

@@ -1,10 +1,7 @@
 """Fixtures every suite reuses (helpers they build on live in ``tests/support``): the built
 help site and a server for it, a real browser, throw-away claim services, a mail server."""
 
-import functools
-import http.server
 import secrets
-import threading
 from collections import Counter
 from pathlib import Path
 
@@ -23,7 +20,7 @@ from tests.support.service import (
     start_service,
     stop_service,
 )
-from tests.support.site import QuietHandler, build_site
+from tests.support.site import build_site, serving
 
 # The run
 
@@ -76,13 +73,8 @@ def built_site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def site_server(built_site) -> str:
     """The built site served over HTTP on a free loopback port; yields its base URL."""
-    handler = functools.partial(QuietHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    with serving(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,9 @@ import pytest
 
 from tests.search.hit_rates import REPORT
 from tests.search.queries import QuerySet
-from tests.search.sites import plain_material, serving
+from tests.search.sites import plain_material
 from tests.site.content import read_content
-from tests.support.site import build_site, copy_project
+from tests.support.site import build_site, copy_project, serving
 
 
 @pytest.fixture(scope="session")

@@ -6,15 +6,9 @@ other hooks, templates) is kept, so both builds hold the same content and differ
 search.
 """
 
-import functools
-import http.server
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 
 from mkdocs.utils.yaml import yaml_load
-
-from tests.support.site import QuietHandler
 
 
 def plain_material(project: Path) -> None:
@@ -30,16 +24,3 @@ def plain_material(project: Path) -> None:
         "extra_javascript: []\n",
         encoding="utf-8",
     )
-
-
-@contextmanager
-def serving(directory: Path):
-    """Serve `directory` over HTTP on a free loopback port; yields its base URL."""
-    handler = functools.partial(QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()

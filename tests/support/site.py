@@ -1,10 +1,13 @@
 """The help site for tests: a strict build of the project (or a copy of it), served quietly."""
 
+import functools
 import http.server
 import os
 import shutil
 import subprocess
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.site.content import PROJECT
@@ -41,3 +44,16 @@ def copy_project(destination: Path) -> Path:
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
+
+
+@contextmanager
+def serving(directory: Path):
+    """Serve `directory` over HTTP on a free loopback port; yields its base URL."""
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
