@@ -1,7 +1,9 @@
 """Fixtures every suite reuses (helpers they build on live in ``tests/support``): the built
 help site and a server for it, a real browser, throw-away claim services, a mail server."""
 
+import contextlib
 import secrets
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from tests.support import IN_CI
 from tests.support.actors import Agent, Customer
 from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.support.browser import axe_violations as axe_violations_of
+from tests.support.imap import Dovecot, MailboxUser, dovecot_or_skip
 from tests.support.mail import MailCatcher, mail_server
 from tests.support.service import (
     TEST_SETTINGS,
@@ -189,3 +192,25 @@ def live_service(built_site, live_data):
     process, base = start_service(live_data, HELP_SITE_DIR=str(built_site))
     yield base
     stop_service(process)
+
+
+# The mailbox customers reply to
+
+
+@pytest.fixture(scope="session")
+def dovecot(tmp_path_factory):
+    """One real Dovecot IMAP server for the whole run (tests/support/imap.py)."""
+    dovecot_or_skip()
+    server = Dovecot(tmp_path_factory.mktemp("dovecot"))
+    server.start()
+    yield server
+    with contextlib.suppress(subprocess.CalledProcessError):
+        server.stop()
+
+
+@pytest.fixture
+def mailbox(dovecot) -> MailboxUser:
+    """A mailbox of this test's own on the shared Dovecot, running (a test may stop it)."""
+    if not dovecot.answers():
+        dovecot.start()
+    return dovecot.new_user()

@@ -355,6 +355,7 @@ class Cases:
             names = [photo.stored_name for photo in self.photos(case.id)]
             db.execute("DELETE FROM photos WHERE case_id = ?", (case.id,))
             db.execute("DELETE FROM messages WHERE case_id = ?", (case.id,))
+            db.execute("DELETE FROM inbound_mail WHERE case_id = ?", (case.id,))
             self.outbox.forget_errors(case.id)
             db.execute(
                 "UPDATE cases SET order_ref = '', email = '', description = '', purged_at = ?"
