@@ -14,6 +14,7 @@ from tests.support import IN_CI
 from tests.support.actors import Agent, Customer
 from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.support.browser import axe_violations as axe_violations_of
+from tests.support.helpdesk import HelpDesk
 from tests.support.imap import Dovecot, MailboxUser, dovecot_or_skip
 from tests.support.mail import MailCatcher, mail_server
 from tests.support.service import (
@@ -198,14 +199,14 @@ def live_service(built_site, live_data):
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory):
+def dovecot():
     """One real Dovecot IMAP server for the whole run (tests/support/imap.py)."""
     dovecot_or_skip()
-    server = Dovecot(tmp_path_factory.mktemp("dovecot"))
-    server.start()
-    yield server
-    with contextlib.suppress(subprocess.CalledProcessError):
-        server.stop()
+    with Dovecot.in_new_directory() as server:
+        server.start()
+        yield server
+        with contextlib.suppress(subprocess.CalledProcessError):
+            server.stop()
 
 
 @pytest.fixture
@@ -214,3 +215,25 @@ def mailbox(dovecot) -> MailboxUser:
     if not dovecot.answers():
         dovecot.start()
     return dovecot.new_user()
+
+
+@pytest.fixture
+def helpdesk(app_config, mailbox, smtp_server) -> HelpDesk:
+    """A claim service whose replies come to `mailbox` and whose mail goes to `smtp_server`."""
+    from claims import create_app
+
+    catcher, port = smtp_server
+    app = create_app(
+        {
+            **app_config,
+            "IMAP_URL": mailbox.url(),
+            "IMAP_CA_FILE": str(mailbox.server.ca_file),
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": port,
+            "PUBLIC_URL": "https://help.example",
+            "MAIL_FROM": "Shop help <help@shop.example>",
+        }
+    )
+    yield HelpDesk(app, mailbox, catcher)
+    app.extensions["courier"].stop()
+    app.extensions["fetcher"].stop()

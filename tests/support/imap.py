@@ -15,6 +15,7 @@ import secrets
 import shutil
 import ssl
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,8 +44,8 @@ auth_mechanisms = plain
 first_valid_uid = {uid}
 mail_location = maildir:~/Maildir
 passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/users
+  driver = static
+  args = password={password}
 }}
 userdb {{
   driver = static
@@ -117,7 +118,7 @@ class Dovecot:
         self.ca_file = root / "cert.pem"
         owner = pwd.getpwnam(MAIL_OWNER)
         self.uid, self.gid = owner.pw_uid, owner.pw_gid
-        (root / "users").write_text("")
+        self.password = secrets.token_hex(8)  # every user's: any name is a new mailbox
         (root / "home").mkdir()
         os.chown(root / "home", self.uid, self.gid)
         subprocess.run(
@@ -130,12 +131,25 @@ class Dovecot:
         self.config.write_text(
             CONFIG.format(
                 root=root,
+                password=self.password,
                 uid=self.uid,
                 gid=self.gid,
                 imap_port=self.imap_port,
                 imaps_port=self.imaps_port,
             )
         )
+
+    @classmethod
+    @contextlib.contextmanager
+    def in_new_directory(cls):
+        """A Dovecot configured in a new directory that its own users can reach (pytest's
+        temporary directories are private to root), removed afterwards."""
+        root = Path(tempfile.mkdtemp(prefix="claims-dovecot-"))
+        try:
+            root.chmod(0o755)
+            yield cls(root)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
 
     def tls(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(self.ca_file))
@@ -175,11 +189,8 @@ class Dovecot:
             time.sleep(0.05)
 
     def new_user(self) -> MailboxUser:
-        """A fresh, empty mailbox (Dovecot reads the users file again when it changes)."""
-        user = MailboxUser(self, f"shop{secrets.token_hex(4)}", secrets.token_hex(8))
-        with (self.root / "users").open("a") as users:
-            users.write(f"{user.name}:{{PLAIN}}{user.password}\n")
-        return user
+        """A fresh, empty mailbox: a name not used before (Dovecot makes its maildir)."""
+        return MailboxUser(self, f"shop{secrets.token_hex(6)}", self.password)
 
 
 def dovecot_or_skip() -> None:
