@@ -49,6 +49,7 @@ class Defaults:
     IMAP_PROCESSED_FOLDER = "Processed"  # where handled messages are moved
     IMAP_POLL_SECONDS = 60
     IMAP_TIMEOUT = 30
+    IMAP_LEASE_SECONDS = 300  # one fetcher at a time; one that died frees the mailbox after this
     MAIL_REPLY_ADDRESS = None  # with {token}, e.g. help+{token}@shop.example; None: MAIL_FROM's
     MAX_MAIL_BYTES = 50 * MB  # larger messages are not read: the sender is told
     MAX_MAIL_PARTS = 50

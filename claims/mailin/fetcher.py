@@ -32,7 +32,6 @@ from claims.store.inbound import InboundMail
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 300  # renewed with every message; a fetcher that died frees it after this
 HOUR = 3600
 
 
@@ -51,7 +50,8 @@ def fetch_mail(store: Store, config: Mapping[str, Any], holder: str | None = Non
     """One round: take the lease, handle every message waiting, send the answers due."""
     report = FetchReport()
     holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    if not store.inbound.take_lease(holder, LEASE_SECONDS):
+    lease = config["IMAP_LEASE_SECONDS"]  # renewed with every message
+    if not store.inbound.take_lease(holder, lease):
         report.busy = True
         return report
     try:
@@ -64,7 +64,8 @@ def fetch_mail(store: Store, config: Mapping[str, Any], holder: str | None = Non
             for uid in mailbox.waiting():
                 take_in(store, config, mailbox, uid, report)
                 mailbox.done(uid)
-                store.inbound.take_lease(holder, LEASE_SECONDS)
+                if not store.inbound.take_lease(holder, lease):
+                    break  # this round outlasted its lease and another fetcher took over
     except MailboxTrouble as trouble:
         report.trouble = str(trouble)
         log.warning("Mailbox not fetched: %s", trouble)
