@@ -81,13 +81,30 @@ def take_in(
     """Read one message from the mailbox, then record (and attach) it, once."""
     too_large = mailbox.size(uid) > config["MAX_MAIL_BYTES"]
     raw = mailbox.fetch(uid, headers_only=too_large)
-    mail = read_mail(raw)
+    mail = readable(raw)
     if store.inbound.seen(mail.message_id):
         report.fetched_again += 1
         return
     judged = judge(store, config, mail, raw, too_large)
     store.inbound.record(judged)
     report.outcomes[judged.outcome] = report.outcomes.get(judged.outcome, 0) + 1
+
+
+def readable(raw: bytes) -> ReadMail:
+    """The message read, or, when it is too broken for the parser, an unreadable one that is
+    kept for agents: one bad message must not stop the mailbox for good."""
+    try:
+        return read_mail(raw)
+    except Exception as error:
+        log.exception("An email could not be read")
+        return ReadMail(
+            message_id=f"<{hashlib.sha256(raw).hexdigest()}@unreadable>",
+            sender="",
+            recipients=[],
+            subject="",
+            new_text="",
+            automatic=f"unreadable: {type(error).__name__}",
+        )
 
 
 def judge(
@@ -106,7 +123,7 @@ def judge(
             outcome=kind,
             reason=reason,
             refused_attachments=refused,
-            original=raw.decode("utf-8", errors="replace"),
+            original=raw.decode("utf-8", errors="replace").replace("\0", "\ufffd"),
             # Unmatched mail is answered, and attached mail with refused photos (so the
             # customer knows); automatic mail and floods never are.
             answer_due=kind == "unmatched" or (kind == "attached" and bool(refused)),
@@ -117,8 +134,9 @@ def judge(
     if store.inbound.from_sender_since(mail.sender, HOUR) >= config["MAIL_PER_SENDER_HOUR"]:
         return outcome("held", "More mail from this sender in an hour than the limit allows.")
     if too_large:
-        limit = config["MAX_MAIL_BYTES"] // (1024 * 1024)
-        return outcome("unmatched", f"The message is larger than {limit} MB.")
+        limit = config["MAX_MAIL_BYTES"]
+        size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
+        return outcome("unmatched", f"The message is larger than {size}.")
     if mail.parts > config["MAX_MAIL_PARTS"]:
         return outcome("unmatched", f"The message has more than {config['MAX_MAIL_PARTS']} parts.")
     claimed = addresses.claimed_token(mail.recipients)

@@ -84,12 +84,14 @@ def read_mail(raw: bytes) -> ReadMail:
 
 
 def header(message: EmailMessage, name: str) -> str:
-    """A header's text, or "" when it is missing or cannot be read."""
+    """A header's text on one line (decoded; as received when it cannot be decoded), or ""
+    when it is missing. NUL characters, which no database column takes, are replaced."""
     try:
-        value = message.get(name)
-    except (ValueError, IndexError, TypeError):  # a header the parser cannot make sense of
-        value = message.get_all(name, failobj=[""])[0] if name in message else ""
-    return " ".join(str(value or "").split())
+        value = str(message.get(name) or "")
+    except Exception:  # the header parser fails in many ways (IndexError, ValueError…) on junk
+        found = (raw for key, raw in message.raw_items() if key.lower() == name.lower())
+        value = str(next(found, ""))
+    return " ".join(value.replace("\0", "\ufffd").split())
 
 
 def automatic(message: EmailMessage, sender: str) -> str:
@@ -119,8 +121,8 @@ def text_of(part: MIMEPart) -> str:
         payload = part.get_payload(decode=True)
         content = payload.decode(errors="replace") if isinstance(payload, bytes) else ""
     if part.get_content_subtype() == "html":
-        return html_text(content)
-    return str(content)
+        return html_text(str(content))
+    return str(content).replace("\0", "\ufffd")
 
 
 def new_words(text: str) -> str:
