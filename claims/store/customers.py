@@ -6,6 +6,8 @@ typed, and SQL's LOWER() folds ASCII letters only on SQLite, so the comparison i
 over the addresses not yet forgotten: an occasional request reads every case's address once.
 """
 
+import sys
+
 from claims.lifecycle import ERASURE_REASON, FINISHED
 from claims.store.cases import CASE_COLUMNS, Cases
 from claims.store.connection import Connection
@@ -19,20 +21,35 @@ class Customers:
     def __init__(self, connection: Connection, history: History, cases: Cases):
         self.db, self.history, self.cases = connection, history, cases
 
-    def cases_of(self, address: str, lock: bool = False) -> list[Case]:
-        """Every case filed with this address, in the order received (none for "").
+    def cases_of(self, address: str) -> list[Case]:
+        """Every case filed with this address and not yet forgotten, in the order received."""
+        last = self.db.scalar("SELECT MAX(id) FROM cases") or 0
+        return self._cases(self._matching(address, up_to=last))
 
-        With `lock`, inside a write transaction, the cases are locked until it ends."""
+    def _matching(self, address: str, up_to: int, after: int = 0) -> list[int]:
+        """The ids, in (after, up_to], of the cases filed with `address` (none for "")."""
         wanted = address.casefold()
         if not wanted:
             return []
-        rows = self.db.execute("SELECT id, email FROM cases WHERE email <> '' ORDER BY id")
-        ids = [row["id"] for row in rows if row["email"].casefold() == wanted]
+        rows = self.db.execute(
+            "SELECT id, email FROM cases WHERE id > ? AND id <= ? AND email <> '' ORDER BY id",
+            (after, up_to),
+        )
+        return [row["id"] for row in rows if row["email"].casefold() == wanted]
+
+    def _cases(self, ids: list[int], lock: bool = False) -> list[Case]:
+        """These cases, read again (a purge may have forgotten one since), and locked until
+        the write transaction ends when `lock` is set."""
         locking = self.db.for_update() if lock else ""
-        return [
-            Case(**self.db.one(f"SELECT {CASE_COLUMNS} FROM cases WHERE id = ?{locking}", (id,)))
-            for id in ids
-        ]
+        found = []
+        for case_id in ids:
+            row = self.db.execute(
+                f"SELECT {CASE_COLUMNS} FROM cases WHERE id = ? AND purged_at IS NULL{locking}",
+                (case_id,),
+            ).fetchone()
+            if row:
+                found.append(Case(**row))
+        return found
 
     def holdings(self, address: str) -> list[Holding]:
         """The customer's cases with the photos, messages and queued mail each holds."""
@@ -59,10 +76,16 @@ class Customers:
 
     def erase(self, address: str, actor: str) -> Erasure:
         """Forget every case of this address in one transaction, closing open ones first with
-        the reason; returns what was done and the photo files to delete after the commit."""
+        the reason; returns what was done and the photo files to delete after the commit.
+
+        The log is searched before the transaction, so that the write lock is held only for
+        the cases found and those filed meanwhile, not for reading every address."""
+        last = self.db.scalar("SELECT MAX(id) FROM cases") or 0
+        found = self._matching(address, up_to=last)
         references, closed, files = [], [], []
         with self.db.transaction():
-            for case in self.cases_of(address, lock=True):
+            meanwhile = self._matching(address, up_to=sys.maxsize, after=last)
+            for case in self._cases(found + meanwhile, lock=True):
                 if case.status not in FINISHED:
                     self.cases.move(case, "close_for_erasure", actor, detail=ERASURE_REASON)
                     closed.append(case.reference)
