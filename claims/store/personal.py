@@ -21,10 +21,13 @@ FORGET_CASE = (
     # Mail not sent yet would go to an address that is no longer there.
     "DELETE FROM outbox WHERE case_id = ? AND sent_at IS NULL",
     "UPDATE outbox SET last_error = NULL WHERE case_id = ?",
-    # The submission key is a hash of the form's contents: replaced by a value derived from
-    # the reference, which stays unique.
-    "UPDATE cases SET order_ref = '', email = '', description = '',"
-    " submission_key = 'forgotten ' || reference WHERE id = ?",
+    # Forms' keys that tell a form sent twice: of no use once the case is forgotten.
+    "UPDATE events SET submission_key = NULL WHERE case_id = ?",
+    # The case's submission key is a hash of the form's contents: replaced by a value derived
+    # from the reference, which stays unique. A new link version revokes every personal link.
+    "UPDATE cases SET order_ref = '', order_key = '', email = '', description = '',"
+    " submission_key = 'forgotten ' || reference, link_version = link_version + 1"
+    " WHERE id = ?",
 )
 
 

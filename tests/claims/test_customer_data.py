@@ -191,6 +191,7 @@ def test_erasure_keeps_the_anonymous_trail_purge_keeps_and_closes_open_cases(mai
             assert kept[name] == was[name]
         assert kept["email"] == kept["order_ref"] == kept["description"] == ""
         assert kept["photos"] == [] and kept["purged_at"]
+        assert kept["link_version"] == was["link_version"] + 1  # personal links revoked
         assert [event["at"] for event in kept["events"][: len(was["events"])]] == [
             event["at"] for event in was["events"]
         ]
