@@ -235,6 +235,8 @@ def customer_export(email: str, out: Path | None) -> None:
     out = out or Path(f"customer-data-{datetime.now(UTC):%Y%m%d-%H%M%S}.zip")
     if out.exists():
         raise click.ClickException(f"{out} exists already; choose another --out.")
+    if not out.parent.is_dir():
+        raise click.ClickException(f"There is no folder {out.parent}; create it first.")
     # Written next to its place and renamed into it: never a half-written archive.
     with tempfile.NamedTemporaryFile(dir=out.parent, suffix=".part", delete=False) as partial:
         try:
@@ -280,7 +282,11 @@ def customer_erase(email: str, dry_run: bool) -> None:
         store, address, current_app.config["PHOTO_DIR"], actor="system"
     )
     if erasure.references:
-        click.echo(f"Erased {len(erasure.references)} case(s) of {address}.", err=True)
+        click.echo(
+            f"Erased {len(erasure.references)} case(s) of {address}"
+            f" ({len(erasure.closed)} closed first).",
+            err=True,
+        )
     if not cleared:
         click.echo(
             "The database's write-ahead log was busy: erased values stay in it until its next "

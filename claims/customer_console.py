@@ -96,7 +96,7 @@ def erase() -> ResponseReturnValue:
     if done.references:
         flash(
             f"Erased the personal data of {len(done.references)} case(s): "
-            f"{', '.join(done.references)}.",
+            f"{', '.join(done.references)} ({len(done.closed)} closed first).",
             "info",
         )
     else:

@@ -48,7 +48,9 @@ def test_agent_finds_exports_and_erases_a_customers_cases(app, agent, ana_and_bo
         data={"email": "ana@example.com", "confirmation": "ANA@example.COM"},
         follow_redirects=True,
     )
-    assert f"Erased the personal data of 2 case(s): {ana[0]}, {ana[1]}." in page(erased)
+    assert f"Erased the personal data of 2 case(s): {ana[0]}, {ana[1]} (2 closed first)." in page(
+        erased
+    )
     log = {case["reference"]: case for case in cases(agent.runner)}
     for reference in ana:
         assert log[reference]["email"] == "" and log[reference]["photos"] == []

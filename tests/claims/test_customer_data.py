@@ -140,6 +140,10 @@ def test_export_never_overwrites_a_file_and_refuses_an_empty_address(app, custom
     refused = runner.invoke(args=["claims", "customer-export", "ana@example.com", "--out", out])
     assert refused.exit_code == 1 and "exists already" in refused.output
     assert out.read_bytes() == b"the operator's own file"
+    nowhere = runner.invoke(
+        args=["claims", "customer-export", "ana@example.com", "--out", tmp_path / "no" / "a.zip"]
+    )
+    assert nowhere.exit_code == 1 and "There is no folder" in nowhere.output
     for command in ("customer-export", "customer-erase"):
         blank = runner.invoke(args=["claims", command, " \x00 "])
         assert blank.exit_code == 2 and "give the customer's email address" in blank.output
@@ -162,7 +166,7 @@ def test_erasure_leaves_no_value_in_any_table_column_file_export_or_outbox(
         worker.execute("SELECT COUNT(*) FROM cases").fetchone()
 
     output = run(mail_app, "customer-erase", f"  {ADDRESS.lower()}\x07 ")
-    assert "Erased 2 case(s)" in output
+    assert f"Erased 2 case(s) of {ADDRESS.lower()} (1 closed first)." in output
 
     with mail_app.app_context():
         assert places_holding(get_store(), filed.values) == []

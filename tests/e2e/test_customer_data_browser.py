@@ -74,7 +74,7 @@ def test_agent_exports_and_erases_a_customers_data(
     agent.get_by_label("Type the email address again to confirm").fill(email)
     agent.get_by_role("button", name="Erase their personal data").click()
     expect(agent.get_by_role("status")).to_have_text(
-        f"Erased the personal data of 1 case(s): {reference}."
+        f"Erased the personal data of 1 case(s): {reference} (1 closed first)."
     )
     assert axe_violations(agent) == []
 
