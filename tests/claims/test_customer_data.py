@@ -237,3 +237,15 @@ def test_erasing_again_changes_nothing(mail_app, filed):
     again = run(mail_app, "customer-erase", ADDRESS)
     assert "No cases were filed with" in again
     assert run(mail_app, "export") == after_first
+
+
+def test_a_photo_missing_from_the_store_shows_as_missing_in_the_export(app, customer, tmp_path):
+    customer.file(photos=[(photo("JPEG"), "lid.jpg"), (photo("PNG"), "box.png")])
+    [lid, box] = cases(app.test_cli_runner())[0]["photos"]
+    (app.config["PHOTO_DIR"] / lid["stored_name"]).unlink()  # lost with a disk, say
+    archive, _ = export(app, "ana@example.com", tmp_path)
+    [case] = json.loads(archive.read("cases.json"))["cases"]
+    missing, kept = case["photos"]
+    assert missing["file"] is None and missing["sha256"] is None
+    assert missing["original_name"] == "lid.jpg"
+    assert hashlib.sha256(archive.read(kept["file"])).hexdigest() == kept["sha256"] == box["sha256"]
