@@ -260,9 +260,9 @@ def customer_export(email: str, out: Path | None) -> None:
 def customer_erase(email: str, dry_run: bool) -> None:
     """Erase one customer's personal data, found by EMAIL (capitals do not matter), from
     every case: email, order reference, description, messages, photos (records and files) and
-    queued mail. Open cases are closed first, with the reason. Each case keeps the anonymous
-    trail `purge` keeps: reference, type, lane, times and events. Running it again changes
-    nothing."""
+    queued mail; personal links stop working. Open cases are closed first, with the reason.
+    Each case keeps the anonymous trail `purge` keeps: reference, type, lane, times and events.
+    Running it again changes nothing."""
     address = address_argument(email)
     store = get_store()
     holdings = store.customers.holdings(address)
