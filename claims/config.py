@@ -69,6 +69,10 @@ class Defaults:
     RATELIMIT_LOGIN = "5 per minute; 30 per hour"
     RATELIMIT_LOGIN_ADDRESS = "20 per minute; 100 per hour"
 
+    # Agents' look-ups, exports and erasures of a customer's data, per client address.
+    RATELIMIT_CUSTOMER_DATA = "10 per minute; 100 per hour"
+    CUSTOMER_EXPORT_AGENT_NAMES = False  # a customer's export names the agents who helped
+
     AGENT_SESSION_HOURS = 10  # an agent signs in again after this long
     RETENTION_DAYS = 365  # `flask claims purge` removes finished cases older than this
 
