@@ -55,3 +55,19 @@ def test_email_pages_are_for_agents_only(helpdesk):
     client = helpdesk.app.test_client()
     assert client.get("/agent/mail").status_code == 302
     assert client.get("/agent/mail/1").status_code == 302
+
+
+def test_erasing_a_customer_forgets_the_email_they_sent(helpdesk):
+    reference, envelope = helpdesk.open_case()
+    helpdesk.mailbox.deliver(replies.plain(envelope, "Attached to the case."))
+    lost = replies.Envelope(envelope.sender, "help@shop.example", "No token", "<z@x>")
+    helpdesk.mailbox.deliver(replies.plain(lost, "Sent to the plain address."))
+    helpdesk.fetch()
+    assert len(helpdesk.inbound()) == 2
+
+    result = helpdesk.app.test_cli_runner().invoke(
+        args=["claims", "customer-erase", "Ana@Example.com"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert helpdesk.inbound() == []
