@@ -1,6 +1,9 @@
 """Customers answer by email: a reply fetched from a real mailbox (Dovecot) lands on its case
 with only the new words, through the lifecycle's customer actions, exactly once."""
 
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from tests.support import replies
@@ -96,20 +99,25 @@ def test_a_refused_attachment_is_listed_and_mentioned_in_the_answer(helpdesk):
     assert reference in answer.get_content()
 
 
+def tampered_token(address: str) -> str:
+    """The reply address with one letter of its signature changed."""
+    at = address.index("@")
+    return address[: at - 1] + ("a" if address[at - 1] != "a" else "b") + address[at:]
+
+
 @pytest.mark.parametrize(
     "tamper",
     [
-        pytest.param(lambda e: e.__class__(**{**e.__dict__, "sender": "eve@example.net"}),
-                     id="forged-sender"),
-        pytest.param(lambda e: e.__class__(**{**e.__dict__, "to": e.to[:-22] + "a" + e.to[-21:]}),
-                     id="tampered-token"),
-        pytest.param(lambda e: e.__class__(**{**e.__dict__, "to": "help@shop.example"}),
-                     id="no-token"),
+        pytest.param({"sender": "Eve <eve@example.net>"}, id="forged-sender"),
+        pytest.param({"to": "tampered"}, id="tampered-token"),
+        pytest.param({"to": "help@shop.example"}, id="no-token"),
     ],
-)  # fmt: skip
+)
 def test_mail_that_cannot_be_tied_to_its_case_is_kept_and_answered_once(helpdesk, tamper):
     reference, envelope = helpdesk.open_case()
-    envelope = tamper(envelope)
+    if tamper.get("to") == "tampered":
+        tamper = {"to": tampered_token(envelope.to)}
+    envelope = dataclasses.replace(envelope, **tamper)
     helpdesk.mailbox.deliver(replies.plain(envelope, "Please refund me now."))
     helpdesk.mailbox.deliver(replies.plain(envelope, "And again."))
 
@@ -159,6 +167,23 @@ def test_a_reply_to_a_resolved_case_reopens_it(helpdesk):
 
     assert helpdesk.case(reference).status == "waiting"
     assert helpdesk.customer_events(reference) == [("reopened", "The replacement is cracked too.")]
+
+
+def test_a_reply_to_a_case_settled_too_long_ago_is_not_attached_and_answered(helpdesk):
+    reference, envelope = helpdesk.open_case()
+    helpdesk.act(reference, "take", "resolve")
+    later = datetime.now(UTC) + timedelta(days=31)
+    helpdesk.app.config["CLOCK"] = lambda: later
+    helpdesk.mailbox.deliver(replies.plain(envelope, "It broke again."))
+
+    helpdesk.fetch()
+
+    assert helpdesk.case(reference).status == "resolved"
+    assert helpdesk.customer_events(reference) == []
+    [mail] = helpdesk.inbound()
+    assert mail.outcome == "unmatched" and "more than 30 days ago" in mail.reason
+    [answer] = helpdesk.answers()
+    assert "more than 30 days ago" in answer.get_content()
 
 
 @pytest.mark.config(MAIL_PER_CASE_HOUR=2)
