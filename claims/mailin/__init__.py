@@ -3,6 +3,6 @@ land on their case, through the same lifecycle actions and photo checks as the s
 
 ``addresses`` signs the per-case reply address and the thread headers of outgoing mail;
 ``reading`` turns a raw message into what the customer wrote now (no I/O); ``imap`` talks to
-the mailbox; ``fetcher`` judges each message, adds it to its case and answers what cannot
-be attached.
+the mailbox; ``fetcher`` judges each message and adds it to its case; ``answers`` writes the
+one automatic answer to what could not be attached.
 """

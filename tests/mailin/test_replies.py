@@ -199,6 +199,25 @@ def test_a_flood_to_one_case_is_held_after_the_hourly_limit_and_not_answered(hel
     assert helpdesk.answers() == []
 
 
+@pytest.mark.config(MAIL_PER_SENDER_HOUR=2)
+def test_a_flood_from_one_sender_is_held_after_the_hourly_limit(helpdesk):
+    helpdesk.open_case()
+    robot = replies.Envelope("robot@example.net", "help@shop.example", "Offer", "<o@x>")
+    for number in range(4):
+        helpdesk.mailbox.deliver(replies.plain(robot, f"Offer {number}"))
+
+    helpdesk.fetch()
+
+    assert sorted(m.outcome for m in helpdesk.inbound()) == [
+        "held",
+        "held",
+        "unmatched",
+        "unmatched",
+    ]
+    assert len(helpdesk.answers()) == 1
+    assert helpdesk.mailbox.messages("INBOX") == []
+
+
 def test_outgoing_mail_carries_a_signed_reply_address_and_one_thread(helpdesk):
     reference, envelope = helpdesk.open_case()
     helpdesk.ask_customer(reference)
