@@ -63,15 +63,15 @@ class ZensicalSearchBox:
         page.keyboard.press("/")
         self.dialog = page.get_by_role("dialog", name="Search")
         self.field = self.dialog.get_by_role("combobox", name="Search")
-        self.status = self.dialog.get_by_role("status")
-        self.status.wait_for()
+        self.status = self.dialog.get_by_role("status")  # "N results", once a query is typed
+        self.field.wait_for()
 
     def search(self, query: str) -> list[str]:
         """Type `query`; return the result titles shown, best first, once they are shown."""
         from playwright.sync_api import expect
 
         self.field.fill("")
-        expect(self.dialog.get_by_role("option")).to_have_count(0)
+        expect(self.status).to_have_text("")
         self.field.fill(query)
         expect(self.status).to_contain_text("result")
         settle(self.page)

@@ -9,14 +9,20 @@ Markdown extensions (as Zensical skips hooks) fails the build, saying so.
 """
 
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
 
 from help_site.search_index import SearchIndex
 from tests.search.search_box import SearchBox, ZensicalSearchBox
-from tests.site.content import read_content
+from tests.site.content import PROJECT, read_content
 from tests.site.faq import question_headings, visible_text
 from tests.site.test_structured_data import json_ld
 from tests.support.site import BUILDERS, build_site, copy_project, serving
@@ -143,3 +149,102 @@ def test_search_finds_every_question_and_stays_accessible(page, served, axe_viol
         if not (builder == "zensical" and violation["rule"] in ZENSICAL_SEARCH_UI)
     ]
     assert violations == [], (builder, violations)
+
+
+# Rebuilds that convert only some pages
+
+
+def run(project, *command: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", *command],
+        cwd=project,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        check=True,
+        capture_output=True,
+    )
+
+
+def words_of_every_question(site) -> dict[str, str]:
+    """Each question entry's hidden words, by location."""
+    index = SearchIndex.of(site)
+    return {
+        entry["location"]: hidden.group(1)
+        for entry in index.entries
+        if (hidden := re.search(r"<span hidden>([^<]*)</span>", entry["title"] + entry["text"]))
+    }
+
+
+NEW_QUESTION = """
+## Can I pay with a gift card?
+
+<!-- also asked as: voucher, gift certificate, present card, redeem, balance -->
+
+Gift cards are accepted at checkout.
+"""
+
+
+def served_index(url: str) -> dict[str, str]:
+    """The hidden words of each question of the index `mkdocs serve` serves now."""
+    try:
+        with urllib.request.urlopen(url + "search/search_index.json", timeout=5) as response:
+            entries = json.load(response)["docs"]
+    except (OSError, ValueError):
+        return {}  # not served yet, or being written
+    return {
+        entry["location"]: hidden.group(1)
+        for entry in entries
+        if (hidden := re.search(r"<span hidden>([^<]*)</span>", entry["title"]))
+    }
+
+
+def wait_for(condition, what: str, seconds: float = 120):
+    """Poll until `condition()` gives something true; return it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if found := condition():
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def test_mkdocs_serve_dirty_keeps_the_words_of_the_pages_it_did_not_rebuild(tmp_path):
+    project = copy_project(tmp_path / "project")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        everything = len(CONTENT.questions)
+        before = wait_for(
+            lambda: (found := served_index(url)) and len(found) == everything and found,
+            "the first build's index",
+        )
+        page = project / CONTENT.faq_pages[0].source.relative_to(PROJECT)
+        page.write_text(page.read_text(encoding="utf-8") + NEW_QUESTION, encoding="utf-8")
+        after = wait_for(
+            lambda: (found := served_index(url)) and len(found) == everything + 1 and found,
+            "the rebuild's index with the new question",
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert {location: after[location] for location in before} == before
+    assert "voucher" in after[f"{CONTENT.faq_pages[0].url}#can-i-pay-with-a-gift-card"]
+
+
+def test_a_zensical_build_from_its_cache_keeps_every_pages_words(tmp_path):
+    project = copy_project(tmp_path / "project")
+    run(project, "zensical", "build")
+    run(project, "help_site", "site")
+    before = words_of_every_question(project / "site")
+    run(project, "zensical", "build")  # every page from the cache: nothing converted
+    run(project, "help_site", "site")
+    assert len(before) == len(CONTENT.questions)
+    assert words_of_every_question(project / "site") == before
