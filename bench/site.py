@@ -81,6 +81,8 @@ def make_projects(workdir: Path, questions: int) -> dict[str, Path]:
     (ours / "mkdocs.yml").write_text("INHERIT: help-site.yml\nnav: null\n", encoding="utf-8")
     zensical = copy_project(workdir / f"zensical-{questions}", ours)
     shutil.copy(ours / "help-site.yml", zensical)
+    # Zensical's "no nav: every page, in order" is an empty list, not null.
+    (zensical / "mkdocs.yml").write_text("INHERIT: help-site.yml\nnav: []\n", encoding="utf-8")
     plain = plain_material(workdir / f"plain-{questions}", ours / "docs")
     return {"plain Material": plain, "ours": ours, "ours, Zensical": zensical}
 

@@ -103,6 +103,19 @@ def test_a_builder_that_skips_our_extensions_fails_the_build(tmp_path, builder):
     )
 
 
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_a_content_mistake_stops_either_builder_with_file_and_line(tmp_path, builder):
+    project = copy_project(tmp_path / "project")
+    (project / "docs" / "broken.md").write_text(
+        "---\ndescription: A page with a link to a claim type that does not exist.\n---\n\n"
+        "# Broken\n\n## Is this a question?\n\nYes.\n\n[Report it](claim:broken-item)\n",
+        encoding="utf-8",
+    )
+    result = build_site(tmp_path / "site", project, builder=builder)
+    assert result.returncode != 0
+    assert "docs/broken.md:11: unknown claim type 'broken-item'" in result.stderr
+
+
 # In Chromium: Zensical's output (MkDocs + Material's gets the same checks, and more, in
 # tests/e2e/test_site_browser.py and tests/search/test_search_browser.py)
 
