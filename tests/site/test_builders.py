@@ -12,6 +12,7 @@ Markdown extensions (as Zensical skips hooks) fails the build, saying so.
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -86,6 +87,19 @@ def test_each_question_is_its_own_search_entry_with_its_customers_words(each_bui
             assert hidden and len(hidden.group(1).split()) >= 5, question.text
     words = json.loads((each_builders_site / "search" / "words.json").read_text())
     assert "refund" in words["words"] and "the" in words["ignored"]
+
+
+def test_finishing_a_finished_site_changes_nothing(each_builders_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(each_builders_site, site)
+    run(PROJECT, "help_site", str(site))
+    changed = [
+        path.relative_to(site)
+        for path in site.rglob("*")
+        if path.is_file()
+        and path.read_bytes() != (each_builders_site / path.relative_to(site)).read_bytes()
+    ]
+    assert changed == []
 
 
 @pytest.mark.parametrize("builder", BUILDERS)
