@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from help_site.search_index import SearchIndex
+from tests.search.queries import QuerySet
 from tests.search.search_box import ZensicalSearchBox
 from tests.site.content import PROJECT, read_content
 from tests.site.faq import question_headings, visible_text
@@ -30,6 +31,7 @@ from tests.site.test_structured_data import json_ld
 from tests.support.site import BUILDERS, build_site, copy_project, serving
 
 CONTENT = read_content()
+QUERIES = QuerySet.read()
 
 
 def pages_html(site) -> dict:
@@ -163,6 +165,9 @@ def test_search_finds_every_question_and_stays_accessible(page, served, axe_viol
     box = ZensicalSearchBox(page, served)
     for question in CONTENT.questions:
         assert box.search(question.text)[:1] == [question.text]
+    # The customers' words are in the index, so Zensical's own search finds them too.
+    for query, question in (("damaged", "defective"), ("money back", "refund")):
+        assert QUERIES.questions[question] in box.search(query)[:3], query
     violations = [v for v in axe_violations(page) if v["rule"] not in ZENSICAL_SEARCH_UI]
     assert violations == []
 
