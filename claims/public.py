@@ -46,7 +46,7 @@ from claims.web import limiter, send_photo, takes_photos
 
 bp = Blueprint("public", __name__, url_prefix="/claims")
 log = logging.getLogger(__name__)
-LOOK_UPS = ("public.status", "public.status_by_order", "public.personal_link")
+LOOK_UPS = ("public.status", "public.status_by_order")
 
 
 def post_limit() -> str:
@@ -54,6 +54,10 @@ def post_limit() -> str:
     submission limit; each form counts on its own."""
     name = "RATELIMIT_STATUS" if request.endpoint in LOOK_UPS else "RATELIMIT_SUBMIT"
     return current_app.config[name]
+
+
+def look_up_limit() -> str:
+    return current_app.config["RATELIMIT_STATUS"]
 
 
 # Set on the blueprint, not on each view, so it is checked before anything reads the body.
@@ -250,6 +254,7 @@ def status_by_order() -> ResponseReturnValue:
 
 
 @bp.get("/case/<token>")
+@limiter.limit(look_up_limit)  # guessing links counts as looking cases up
 def personal_link(token: str) -> ResponseReturnValue:
     """The personal link in an email opens its case; any other token gets the plain look-up
     page, which says nothing about whether a case exists."""
