@@ -114,7 +114,7 @@ def order_ref_field(description: str = "") -> StringField:
     )
 
 
-def lookup_email_field(field_id: str | None = None) -> EmailField:
+def lookup_email_field() -> EmailField:
     """The email address a look-up is checked against."""
     return EmailField(
         "Email address",
@@ -124,7 +124,6 @@ def lookup_email_field(field_id: str | None = None) -> EmailField:
             DataRequired("Enter your email address."),
             Length(max=254, message="This email address is too long."),
         ],
-        id=field_id,
     )
 
 
@@ -198,10 +197,10 @@ class StatusForm(FlaskForm):
 
 
 class OrderLookupForm(FlaskForm):
-    """The look-up by order: it shares its page with StatusForm, hence its own field ids."""
+    """The look-up by order, which lists the customer's cases for it."""
 
     order_ref = order_ref_field("As it appears in your order confirmation, for example #1001.")
-    email = lookup_email_field("order-email")
+    email = lookup_email_field()
 
 
 def at_least_something(form: "AddToCaseForm", field: TextAreaField) -> None:

@@ -192,16 +192,6 @@ def email_reference() -> ResponseReturnValue:
     return redirect(url_for(".submitted"), code=303)
 
 
-def render_look_up(
-    form: StatusForm | None = None, order_form: OrderLookupForm | None = None
-) -> tuple[str, int]:
-    """The look-up page: by case reference, or by order reference, each with the email."""
-    form = form or StatusForm(formdata=None)
-    order_form = order_form or OrderLookupForm(formdata=None)
-    status = 400 if form.errors or order_form.errors else 200
-    return render_template("status.html", form=form, order_form=order_form), status
-
-
 @bp.route("/status", methods=["GET", "POST"])
 def status() -> ResponseReturnValue:
     """Reference and email in, the customer's own case out; a wrong pair learns nothing."""
@@ -218,15 +208,15 @@ def status() -> ResponseReturnValue:
             "We could not find a case with this reference and email address. "
             "Check both against your confirmation email.",
         )
-    return render_look_up(form=form)
+    return render_template("status.html", form=form), 400 if form.errors else 200
 
 
-@bp.post("/status/order")
+@bp.route("/status/order", methods=["GET", "POST"])
 def status_by_order() -> ResponseReturnValue:
     """Order reference and email in, that customer's cases for the order out; a wrong pair
     gets the same answer whether the order exists or not."""
     form = OrderLookupForm()
-    if form.validate_on_submit():
+    if request.method == "POST" and form.validate_on_submit():
         found = get_store().cases.cases_for_customer_order(
             entered(form.order_ref), entered(form.email)
         )
@@ -250,7 +240,7 @@ def status_by_order() -> ResponseReturnValue:
             "We could not find a case for this order reference and email address. "
             "Check both against your order confirmation.",
         )
-    return render_look_up(order_form=form)
+    return render_template("order_status.html", form=form), 400 if form.errors else 200
 
 
 @bp.get("/case/<token>")
@@ -262,7 +252,7 @@ def personal_link(token: str) -> ResponseReturnValue:
     signed = links.read_token(config["SECRET_KEY"], token, config["CASE_LINK_DAYS"])
     case = get_store().cases.case_by_reference(signed[0]) if signed else None
     if case is None or case.purged_at or signed is None or signed[1] != case.link_version:
-        return render_look_up()
+        return render_template("status.html", form=StatusForm(formdata=None))
     open_case(case)
     return redirect(url_for(".my_case"), code=303)
 

@@ -1,5 +1,6 @@
 // The customer's case pages, better with JavaScript: times in the reader's own time zone,
-// a copy button for the case reference, and a form that is sent only once.
+// a copy button for the case reference, a form that is sent only once, and focus on the
+// errors of a refused form.
 (function () {
   "use strict";
 
@@ -8,7 +9,8 @@
     var times = document.querySelectorAll("time[data-local-time]");
     if (!times.length || !window.Intl) return;
     var format = new Intl.DateTimeFormat(undefined, {
-      dateStyle: "medium", timeStyle: "short", timeZoneName: "short"
+      year: "numeric", month: "short", day: "numeric",
+      hour: "2-digit", minute: "2-digit", timeZoneName: "short"
     });
     times.forEach(function (time) {
       var moment = new Date(time.getAttribute("datetime"));
@@ -50,7 +52,14 @@
     });
   }
 
+  // After a refused form, the summary of what to correct is read out first.
+  function focusErrors() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+
   showLocalTimes();
+  focusErrors();
   offerCopy();
   sendOnce();
 })();
