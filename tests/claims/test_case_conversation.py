@@ -308,3 +308,11 @@ def test_additions_are_rate_limited(customer, runner):
     statuses = [add(customer, f"form-{n}", message="More.").status_code for n in range(3)]
     assert statuses == [303, 303, 429]  # each form counts on its own: the claim apart
     assert kinds(runner).count("customer_added") == 2
+
+
+@pytest.mark.parametrize("typed", ["#1001", "1001", "# 1001", "A-55012", "SO/2026/0042"])
+def test_order_references_are_taken_as_shops_print_them_and_kept_as_typed(customer, runner, typed):
+    assert customer.claim(photos=[JPEG], order_ref=typed).status_code == 303
+    [case] = cases(runner)
+    assert case["order_ref"] == typed
+    assert case["order_key"] == typed.replace(" ", "").lstrip("#").lower()
