@@ -316,3 +316,19 @@ def test_order_references_are_taken_as_shops_print_them_and_kept_as_typed(custom
     [case] = cases(runner)
     assert case["order_ref"] == typed
     assert case["order_key"] == typed.replace(" ", "").lstrip("#").lower()
+
+
+@pytest.mark.config(REVIEW_DAYS={"priority": [1, 2]})
+def test_the_usual_time_to_a_first_answer_is_the_shops_range_and_only_while_waiting(
+    customer, agent
+):
+    priority = customer.file()
+    standard = customer.file(claim_type="return-request", description="Please take it back.")
+    customer.status(priority, "ana@example.com")
+    waiting = page(customer.client.get("/claims/status/case"))
+    assert "usually get a first answer within 1 to 2 working days: usual, not promised." in waiting
+    customer.status(standard, "ana@example.com")
+    assert 'id="review-time"' not in page(customer.client.get("/claims/status/case"))  # unset
+    agent.take_next()
+    customer.status(priority, "ana@example.com")
+    assert 'id="review-time"' not in page(customer.client.get("/claims/status/case"))
