@@ -1,8 +1,10 @@
 """``flask --app wsgi claims …``: the case log from the command line."""
 
 import json
+import os
 import re
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,9 +13,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from werkzeug.security import generate_password_hash
 
-from claims import photos
+from claims import customer_data, photos
 from claims.forms import AGENT_NAME
-from claims.lifecycle import STATUSES
+from claims.lifecycle import FINISHED, STATUSES
 from claims.mail import deliver, mail_name
 from claims.store import Store, get_store
 from claims.store.copier import copy_log
@@ -202,8 +204,95 @@ def purge(days: int | None, dry_run: bool) -> None:
         if not dry_run:
             for name in store.cases.purge(case):
                 photos.remove_photo(photo_dir, name)
+    if cases and not dry_run:
+        store.connection.clear_write_ahead_log()
     verb = "Would purge" if dry_run else "Purged"
     click.echo(f"{verb} {len(cases)} case(s) finished more than {days} days ago.", err=True)
+
+
+def address_argument(typed: str) -> str:
+    """The EMAIL argument of the customer commands, cleaned as the claim form cleans it."""
+    address = customer_data.customer_address(typed)
+    if not address:
+        raise click.BadParameter("give the customer's email address", param_hint="EMAIL")
+    return address
+
+
+@claims_cli.command("customer-export")
+@click.argument("email")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The ZIP file to write (default: customer-data-DATE.zip here); never overwritten.",
+)
+def customer_export(email: str, out: Path | None) -> None:
+    """Everything held about one customer, found by EMAIL (capitals do not matter) across
+    every case: a ZIP with README.txt, cases.json (each case's fields, messages and history
+    as the customer saw them: no internal notes, no agent names unless
+    CLAIMS_CUSTOMER_EXPORT_AGENT_NAMES is true) and the photos as stored, with their sha256.
+    Noted in each case's history."""
+    address = address_argument(email)
+    out = out or Path(f"customer-data-{datetime.now(UTC):%Y%m%d-%H%M%S}.zip")
+    if out.exists():
+        raise click.ClickException(f"{out} exists already; choose another --out.")
+    if not out.parent.is_dir():
+        raise click.ClickException(f"There is no folder {out.parent}; create it first.")
+    # Written next to its place and renamed into it: never a half-written archive.
+    with tempfile.NamedTemporaryFile(dir=out.parent, suffix=".part", delete=False) as partial:
+        try:
+            cases = customer_data.export_archive(
+                get_store(), address, partial, current_app.config, actor="system"
+            )
+        except BaseException:
+            os.unlink(partial.name)
+            raise
+    if not cases:
+        os.unlink(partial.name)
+        click.echo(f"No cases were filed with {address}; nothing to export.")
+        return
+    os.replace(partial.name, out)
+    click.echo(f"Exported {len(cases)} case(s) of {address} to {out}.")
+
+
+@claims_cli.command("customer-erase")
+@click.argument("email")
+@click.option("--dry-run", is_flag=True, help="List what would be erased, change nothing.")
+def customer_erase(email: str, dry_run: bool) -> None:
+    """Erase one customer's personal data, found by EMAIL (capitals do not matter), from
+    every case: email, order reference, description, messages, photos (records and files) and
+    queued mail; personal links stop working. Open cases are closed first, with the reason.
+    Each case keeps the anonymous trail `purge` keeps: reference, type, lane, times and events.
+    Running it again changes nothing."""
+    address = address_argument(email)
+    store = get_store()
+    holdings = store.customers.holdings(address)
+    for held in holdings:
+        case = held.case
+        closing = "closed first; " if case.status not in FINISHED else ""
+        click.echo(
+            f"{case.reference}  {case.status:<16}  {closing}{held.photos} photo(s),"
+            f" {held.messages} message(s), {held.queued_mail} queued mail"
+        )
+    if not holdings:
+        click.echo(f"No cases were filed with {address}; nothing to erase.")
+    if dry_run:
+        click.echo(f"Would erase {len(holdings)} case(s) of {address}.", err=True)
+        return
+    erasure, cleared = customer_data.erase(
+        store, address, current_app.config["PHOTO_DIR"], actor="system"
+    )
+    if erasure.references:
+        click.echo(
+            f"Erased {len(erasure.references)} case(s) of {address}"
+            f" ({len(erasure.closed)} closed first).",
+            err=True,
+        )
+    if not cleared:
+        click.echo(
+            "The database's write-ahead log was busy: erased values stay in it until its next "
+            "checkpoint. Run this command again later to clear it.",
+            err=True,
+        )
 
 
 @claims_cli.command("agent-add")

@@ -65,6 +65,10 @@ class Defaults:
     # CLAIMS_REVIEW_DAYS='{"priority": [1, 2], "standard": [2, 5]}'. Unset lanes say nothing.
     REVIEW_DAYS: dict[str, list[int]] = {}
 
+    # Agents' look-ups, exports and erasures of a customer's data, per client address.
+    RATELIMIT_CUSTOMER_DATA = "10 per minute; 100 per hour"
+    CUSTOMER_EXPORT_AGENT_NAMES = False  # a customer's export names the agents who helped
+
     AGENT_SESSION_HOURS = 10  # an agent signs in again after this long
     RETENTION_DAYS = 365  # `flask claims purge` removes finished cases older than this
 

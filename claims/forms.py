@@ -238,6 +238,37 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
 
 
+class CustomerForm(FlaskForm):
+    """Whose data an agent looks up, exports or erases."""
+
+    email = EmailField(
+        "Customer's email address",
+        description="As the customer gave it on their claims; capitals do not matter.",
+        filters=[single_line],
+        validators=[
+            DataRequired("Enter the customer's email address."),
+            Length(max=254, message="This email address is too long."),
+        ],
+    )
+
+
+class ErasureForm(CustomerForm):
+    """Erasing a customer's data: the agent types the address again to confirm."""
+
+    confirmation = StringField(
+        "Type the email address again to confirm",
+        description="Erasure cannot be undone.",
+        filters=[single_line],
+        validators=[DataRequired("Type the customer's email address to confirm the erasure.")],
+    )
+
+    def validate_confirmation(self, field: StringField) -> None:
+        if (field.data or "").casefold() != (self.email.data or "").casefold():
+            raise ValidationError(
+                "This is not the address whose data would be erased. Type it exactly as shown."
+            )
+
+
 def outcome_field() -> SelectField:
     """How a case was resolved: one of the lifecycle's outcomes."""
     return SelectField(

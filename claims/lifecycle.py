@@ -10,6 +10,8 @@ customer replies) waiting, in its original place in the queue → in review → 
 closed. The customer may add information while the case is open (it keeps its place), and
 reopen it for a while after it was settled (it gets a new place, behind the cases queued
 before). Every action appends an event to the case's history; events are never changed.
+A customer who asks for their data to be erased has their open cases closed first, with the
+reason as the event's detail, and no mail (the address is about to go).
 """
 
 from collections.abc import Callable
@@ -50,6 +52,10 @@ OUTCOMES = {  # what resolving a case did for the customer
     "information_corrected": "Information corrected",
     "no_fault_found": "No fault found",
 }
+
+
+# Why a case still open is closed when its customer asks for erasure (the event's detail).
+ERASURE_REASON = "the customer asked for their data to be erased"
 
 
 class Mail(StrEnum):
@@ -193,6 +199,14 @@ ACTIONS = {
             ),
         ),
         Action(
+            "close_for_erasure",
+            (Status.WAITING, Status.IN_REVIEW, Status.WAITING_CUSTOMER),
+            Status.CLOSED,
+            event="closed",
+            past="closed for erasure",
+            history="Closed.",
+        ),
+        Action(
             "customer_reply",
             (Status.WAITING_CUSTOMER,),
             Status.WAITING,
@@ -268,8 +282,13 @@ def customer_addition(status: str) -> Action | None:
 
 
 def reaching(status: str) -> Action | None:
-    """The action that last moved a case into `status`, when only one can (for its email)."""
-    actions = [action for action in ACTIONS.values() if action.target == status]
+    """The action that last moved a case into `status`, when only one that mails can (for its
+    email)."""
+    actions = [
+        action
+        for action in ACTIONS.values()
+        if action.target == status and action.mail != Mail.NEVER
+    ]
     return actions[0] if len(actions) == 1 else None
 
 

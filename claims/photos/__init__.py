@@ -19,7 +19,8 @@ to a callable. Only `storage` touches the filesystem.
     heic       HEIC: decoded picture to JPEG without metadata (registers pillow-heif)
     formats    identify an upload, check it, dispatch its rewrite to the format's module
     names      the customer's file name, made safe to display
-    storage    durable write (temp file, fsync, rename, fsync dir), checksum, removal, orphans
+    storage    durable write (temp file, fsync, rename, fsync dir), reading, checksum, removal,
+               orphans
 
 The rest of the service uses only the names below.
 """
@@ -28,7 +29,14 @@ from claims.photos.limits import PhotoLimits
 from claims.photos.names import clean_original_name
 from claims.photos.problems import PhotoRejected
 from claims.photos.reader import stream_size
-from claims.photos.storage import StoredPhoto, file_sha256, orphan_files, remove_photo, store_photo
+from claims.photos.storage import (
+    StoredPhoto,
+    file_sha256,
+    orphan_files,
+    read_photo,
+    remove_photo,
+    store_photo,
+)
 
 __all__ = [
     "PhotoLimits",  # how big an upload may be
@@ -37,6 +45,7 @@ __all__ = [
     "clean_original_name",  # the customer's file name, safe to display
     "file_sha256",  # the checksum of a stored file as it is now
     "orphan_files",  # stored files no claim knows, for the maintenance command
+    "read_photo",  # a stored file's bytes (for a customer's export)
     "remove_photo",  # delete a stored file
     "store_photo",  # check, strip and store an upload
     "stream_size",  # an upload's length, to tell an empty file input from a file

@@ -78,6 +78,11 @@ def remove_photo(photo_dir: Path, stored_name: str) -> None:
     _stored_path(photo_dir, stored_name).unlink(missing_ok=True)
 
 
+def read_photo(photo_dir: Path, stored_name: str) -> bytes:
+    """A stored file's bytes (FileNotFoundError when it is missing)."""
+    return _stored_path(photo_dir, stored_name).read_bytes()
+
+
 def file_sha256(photo_dir: Path, stored_name: str) -> str | None:
     """The hex sha256 of a stored file as it is now, or None when the file is missing."""
     try:

@@ -1,14 +1,15 @@
 // The claim form and the reply form, improved where JavaScript runs: photo previews, size
-// checks before sending, an upload progress bar, and one submission per click. Without it,
-// both work as plain HTML.
+// checks before sending, an upload progress bar, and one submission per click; and on every
+// page that loads it, the focus on the error summary. Without it, all work as plain HTML.
 (function () {
   "use strict";
 
-  var form = document.querySelector(".claim-form");
-  if (!form) return;
-
+  // Any page's error summary takes the focus, so its problems are read out first.
   var summary = document.querySelector("[data-error-summary]");
   if (summary) summary.focus();
+
+  var form = document.querySelector(".claim-form");
+  if (!form) return;
 
   var input = form.querySelector('input[type="file"]');
   var previews = form.querySelector("[data-previews]");

@@ -1,9 +1,10 @@
 """The case log's storage: the only package with SQL, for SQLite and PostgreSQL alike.
 
 ``Store`` is one connection and the classes that work on it, one per concern: ``cases`` (and
-the queue), ``history``, ``outbox`` and ``agents``; ``schema`` upgrades the tables and
-``copier`` moves a log to another database. A request (or CLI command) gets its store from
-``get_store()``, which closes it when the request ends.
+the queue), ``history``, ``outbox``, ``agents`` and ``customers`` (one customer's cases, to
+export or erase them); ``schema`` upgrades the tables, ``personal`` says where a case keeps
+personal data and ``copier`` moves a log to another database. A request (or CLI command)
+gets its store from ``get_store()``, which closes it when the request ends.
 """
 
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from claims.store.agents import Agents
 from claims.store.cases import Cases
 from claims.store.clock import Clock, Now, utc_now
 from claims.store.connection import Connection
+from claims.store.customers import Customers
 from claims.store.history import History
 from claims.store.outbox import Outbox
 
@@ -34,6 +36,7 @@ class Store:
         self.outbox = Outbox(self.connection, clock, self.history)
         self.cases = Cases(self.connection, clock, self.history, self.outbox)
         self.agents = Agents(self.connection, clock)
+        self.customers = Customers(self.connection, self.history, self.cases)
 
     def upgrade_schema(self, version: int | None = None) -> int:
         """Bring the tables to this version's schema (or to an older `version`, for tests of

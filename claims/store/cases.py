@@ -30,6 +30,7 @@ from claims.store.clock import Clock
 from claims.store.connection import Connection
 from claims.store.history import History
 from claims.store.outbox import Outbox
+from claims.store.personal import forget_case
 from claims.store.records import Case, NewCase, QueueSummary, columns
 
 LANE_RANK = {lane: rank for rank, lane in enumerate(LANES)}  # the priority lane first
@@ -278,7 +279,7 @@ class Cases:
                 f" ORDER BY {QUEUE_ORDER} LIMIT 1{db.for_update(skip_locked=True)}",
                 (Status.WAITING,),
             ).fetchone()
-            return self._move(Case(**row), "take", agent) if row else None
+            return self.move(Case(**row), "take", agent) if row else None
 
     def act(
         self, reference: str, action: str, agent: str, text: str = "", detail: str = ""
@@ -288,7 +289,7 @@ class Cases:
             case = self._where(f"reference = ?{self.db.for_update()}", reference)
             if case is None:
                 raise TransitionRefused("There is no such case.")
-            return self._move(case, action, agent, text=text, detail=detail)
+            return self.move(case, action, agent, text=text, detail=detail)
 
     def customer_adds(
         self,
@@ -317,7 +318,7 @@ class Cases:
                     f"This case was settled more than {reopen_days} days ago:"
                     " file a new claim instead."
                 )
-            moved = self._move(current, action, None, text=text, submission_key=submission_key)
+            moved = self.move(current, action, None, text=text, submission_key=submission_key)
             self._add_photos(case.id, photos)
             return moved, True
 
@@ -325,7 +326,7 @@ class Cases:
         """Whether the case was settled no more than `days` ago (it is last updated then)."""
         return case.status in FINISHED and case.updated_at >= self.clock.stamp(-days * 86400)
 
-    def _move(
+    def move(
         self,
         case: Case,
         name: str,
@@ -396,15 +397,15 @@ class Cases:
     def purge(self, case: Case) -> list[str]:
         """Remove a finished case's personal data and photo records, keeping its anonymous
         event trail. Returns the photo files to delete once this has committed."""
-        with self.db.transaction() as db:
-            names = [photo.stored_name for photo in self.photos(case.id)]
-            db.execute("DELETE FROM photos WHERE case_id = ?", (case.id,))
-            db.execute("DELETE FROM messages WHERE case_id = ?", (case.id,))
-            self.outbox.forget_errors(case.id)
-            db.execute(
-                "UPDATE cases SET order_ref = '', email = '', description = '', purged_at = ?"
-                " WHERE id = ?",
-                (self.clock.stamp(), case.id),
-            )
-            self.history.append(case.id, "purged", "system", f"{len(names)} photo(s)")
+        with self.db.transaction():
+            return self.forget(case.id, "purged", "system")
+
+    def forget(self, case_id: int, event: str, actor: str) -> list[str]:
+        """Remove a case's personal data (``claims.store.personal``) inside the caller's
+        transaction and record it as `event`; returns the photo files to delete after commit."""
+        names = forget_case(self.db, case_id)
+        self.db.execute(
+            "UPDATE cases SET purged_at = ? WHERE id = ?", (self.clock.stamp(), case_id)
+        )
+        self.history.append(case_id, event, actor, f"{len(names)} photo(s)")
         return names

@@ -86,6 +86,9 @@ class Connection:
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = FULL")  # a commit that returned is on disk
         connection.execute("PRAGMA foreign_keys = ON")
+        # Deleted and overwritten content is zeroed, not left in free space: what a purge or
+        # an erasure removes is gone from the file.
+        connection.execute("PRAGMA secure_delete = ON")
         return connection
 
     @property
@@ -133,6 +136,15 @@ class Connection:
         if not self.is_postgresql:
             return ""
         return " FOR UPDATE SKIP LOCKED" if skip_locked else " FOR UPDATE"
+
+    def clear_write_ahead_log(self) -> bool:
+        """Move SQLite's write-ahead log into the database file and empty it, after a purge or
+        erasure: the log still holds earlier versions of the pages changed. False when readers
+        kept it from finishing (the next checkpoint will). PostgreSQL keeps old row versions
+        until it vacuums them; nothing to do here."""
+        if self.is_postgresql:
+            return True
+        return self.one("PRAGMA wal_checkpoint(TRUNCATE)")["busy"] == 0
 
     def close(self) -> None:
         """Close the connection, or give it back to the pool (which ends any transaction)."""

@@ -1,7 +1,8 @@
 """A case's history: events appended in order, each with its message if it has one.
 
-Events are never changed or removed (a purge removes messages, which hold personal text,
-and keeps the events). History order is the events' auto-numbered id.
+Events are never changed or removed (a purge or erasure removes messages, which hold personal
+text, and the keys of the forms they came from, and keeps the events). History order is the
+events' auto-numbered id.
 """
 
 from claims.lifecycle import CUSTOMER_EVENTS

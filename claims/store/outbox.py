@@ -100,11 +100,6 @@ class Outbox:
                 (self.clock.stamp(), mail.id),
             )
 
-    def forget_errors(self, case_id: int) -> None:
-        """Drop the mail server's answers about a case, inside the caller's transaction (a
-        purge): they may quote the customer's address."""
-        self.db.execute("UPDATE outbox SET last_error = NULL WHERE case_id = ?", (case_id,))
-
     def unsent_mail(self, case_id: int | None = None) -> list[UnsentMail]:
         """Mail not sent (of one case, when given), oldest first: waiting or given up on."""
         of_case = " AND o.case_id = ?" if case_id is not None else ""

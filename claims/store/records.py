@@ -79,3 +79,23 @@ class UnsentMail:
 def columns(record: type) -> str:
     """A record's fields as a column list, in order: ``SELECT {columns(Case)} FROM cases``."""
     return ", ".join(field.name for field in fields(record))
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One case of a customer, and how much of their data it holds."""
+
+    case: Case
+    photos: int
+    messages: int
+    queued_mail: int
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What erasing a customer's data did: the cases erased, those closed first, and the
+    photo files to delete now that it has committed."""
+
+    references: list[str]
+    closed: list[str]
+    photo_files: list[str]

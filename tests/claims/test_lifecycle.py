@@ -26,6 +26,12 @@ ALLOWED = {
     (Status.RESOLVED, "reopen", "customer"),
     (Status.CLOSED, "reopen", "customer"),
     *((status, "note", who) for status in Status for who in ("holder", "other")),
+    # A customer's erasure request closes whatever is open, whoever holds it.
+    *(
+        (status, "close_for_erasure", who)
+        for status in (Status.WAITING, Status.IN_REVIEW, Status.WAITING_CUSTOMER)
+        for who in ("holder", "other")
+    ),
 }
 # How a case gets to each status: the actions the holder takes from waiting.
 ROUTE = {

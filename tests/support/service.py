@@ -118,15 +118,31 @@ def flask_claims(
 ):
     """Run `flask --app wsgi claims ARGS` against a data directory (and database), as an
     operator would."""
-    env = {**os.environ, "CLAIMS_SECRET_KEY": "cli", "CLAIMS_DATA_DIR": str(data_dir)}
-    if database_url:
-        env["CLAIMS_DATABASE_URL"] = database_url
     return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "claims", *args],
-        cwd=ROOT,
-        env=env,
+        **flask_claims_command(data_dir, *args, database_url=database_url),
         input=input,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def start_flask_claims(data_dir: Path, *args: str) -> subprocess.Popen:
+    """Start `flask --app wsgi claims ARGS` and return at once, for a test that kills it."""
+    return subprocess.Popen(
+        **flask_claims_command(data_dir, *args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def flask_claims_command(data_dir: Path, *args: str, database_url: str | None = None) -> dict:
+    """The command line, directory and environment of a `flask … claims` command."""
+    env = {**os.environ, "CLAIMS_SECRET_KEY": "cli", "CLAIMS_DATA_DIR": str(data_dir)}
+    if database_url:
+        env["CLAIMS_DATABASE_URL"] = database_url
+    return {
+        "args": [sys.executable, "-m", "flask", "--app", "wsgi", "claims", *args],
+        "cwd": ROOT,
+        "env": env,
+    }
