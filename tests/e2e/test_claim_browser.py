@@ -93,7 +93,14 @@ def test_client_side_check_stops_an_oversized_photo_before_upload(page, live_ser
 
 @pytest.mark.parametrize(
     "path",
-    ["/claims/new", "/claims/new?type=change-order", "/claims/status", "/claims/nowhere"],
+    [
+        "/claims/new",
+        "/claims/new?type=change-order",
+        "/claims/status",
+        "/claims/status/order",
+        "/claims/case/not-a-link",
+        "/claims/nowhere",
+    ],
 )
 def test_service_pages_have_no_axe_violations(page, live_service, axe_violations, path):
     page.goto(live_service + path)
