@@ -1,5 +1,5 @@
 # make run    build the help site, serve it and the claim service on http://127.0.0.1:$(PORT)
-# make test   lint, types, strict site build, then the whole test suite
+# make test   lint, types, strict site builds with both builders, then the whole test suite
 # make check  the fast loop while working: lint, types, the service's tests on SQLite
 # make fuzz   the fuzz tests with ten times as many examples, from a new random seed
 # make bench  every benchmark against a baseline measured in the same run (not part of test;
@@ -20,8 +20,13 @@ run: $(VENV)/.runtime site instance/secret_key
 	CLAIMS_SECRET_KEY="$$(cat instance/secret_key)" CLAIMS_HELP_SITE_DIR=site \
 	  $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 wsgi:app
 
+# The site is built with Zensical, then with MkDocs + Material (left in site/: what `make run`
+# serves), each finished by the post-build step; the tests then check both builders' output.
 test: lint $(VENV)/.dev node_modules/.installed browser dovecot
-	$(BIN)/mkdocs build --strict --quiet
+	$(BIN)/python -m zensical build --strict --clean --config-file mkdocs.yml
+	$(BIN)/python -m help_site site
+	$(BIN)/python -m mkdocs build --strict --quiet
+	$(BIN)/python -m help_site site
 	$(BIN)/pytest
 
 check: lint
@@ -38,8 +43,10 @@ fuzz: $(VENV)/.dev
 bench: $(VENV)/.bench bench/node_modules/.installed browser
 	$(BIN)/python -m bench.run
 
+# MkDocs + Material builds the site that is served; then the post-build step finishes it.
 site: $(VENV)/.runtime
-	$(BIN)/mkdocs build --strict --quiet
+	$(BIN)/python -m mkdocs build --strict --quiet
+	$(BIN)/python -m help_site site
 
 instance/secret_key:
 	mkdir -p instance
@@ -54,7 +61,7 @@ $(VENV)/.runtime: pyproject.toml
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime
-	$(BIN)/pip install --quiet --disable-pip-version-check --group test --group lint
+	$(BIN)/pip install --quiet --disable-pip-version-check --group test --group lint --group zensical
 	touch $@
 
 $(VENV)/.bench: $(VENV)/.dev

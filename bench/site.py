@@ -1,8 +1,9 @@
 """The help site: build time against plain Material, page weight, and Lighthouse scores.
 
 Build time: the same generated questions (`bench.sitegen`) built with this project's
-configuration (hooks, overrides) and with plain Material (no hooks, no overrides, the same
-Markdown extensions); builds alternate and the median is reported.
+configuration (our Markdown extensions, overrides, the post-build step) by MkDocs + Material
+and by Zensical, and with plain Material (none of ours: no extensions of ours, hooks or
+overrides; the same other Markdown extensions); builds alternate and the median is reported.
 Page weight and Lighthouse: our real site and the claim form, served as `make run` does
 (gunicorn, the service serving the built site) behind a gzip-ing proxy (`bench.gzip_proxy`);
 the baseline for page weight is the same page built with plain Material.
@@ -53,11 +54,15 @@ def top_level_block(config_text: str, key: str) -> str:
 
 def plain_material(project: Path, docs: Path) -> Path:
     """A project building `docs` with plain Material: no hooks, no overrides, no extra CSS or
-    JavaScript; our Markdown extensions, and system fonts as ours (no font server)."""
+    JavaScript; the same Markdown extensions but ours, and system fonts as ours (no font
+    server)."""
     project.mkdir()
     (project / "docs").symlink_to(docs)
-    extensions = top_level_block(
-        (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), "markdown_extensions"
+    extensions = re.sub(
+        r"^  (#.*|- help_site\..*)\n",
+        "",
+        top_level_block((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), "markdown_extensions"),
+        flags=re.M,
     )
     (project / "mkdocs.yml").write_text(
         "site_name: Help center\nsite_url: http://127.0.0.1:8000/\n"
@@ -68,19 +73,41 @@ def plain_material(project: Path, docs: Path) -> Path:
 
 
 def make_projects(workdir: Path, questions: int) -> dict[str, Path]:
-    """The same generated docs under our configuration and under plain Material's."""
+    """The same generated docs under our configuration (for each builder) and under plain
+    Material's."""
     ours = copy_project(workdir / f"ours-{questions}")
     write_docs(ours / "docs", questions)
     (ours / "mkdocs.yml").rename(ours / "help-site.yml")
     (ours / "mkdocs.yml").write_text("INHERIT: help-site.yml\nnav: null\n", encoding="utf-8")
+    zensical = copy_project(workdir / f"zensical-{questions}", ours)
+    shutil.copy(ours / "help-site.yml", zensical)
+    # Zensical's "no nav: every page, in order" is an empty list, not null.
+    (zensical / "mkdocs.yml").write_text("INHERIT: help-site.yml\nnav: []\n", encoding="utf-8")
     plain = plain_material(workdir / f"plain-{questions}", ours / "docs")
-    return {"plain Material": plain, "ours": ours}
+    return {"plain Material": plain, "ours": ours, "ours, Zensical": zensical}
 
 
-def timed_build(project: Path, destination: Path) -> float:
-    """Seconds for one strict build, in its own process as an editor runs it."""
+def timed_build(project: Path, destination: Path, builder: str = "mkdocs") -> float:
+    """Seconds for one strict build and its post-build step, in their own processes as
+    `make site` runs them (MkDocs runs the post-build step itself; Zensical starts from an
+    empty cache, as MkDocs always does)."""
     started = time.perf_counter()
-    result = build_site(destination, project)
+    if builder == "mkdocs":
+        result = build_site(destination, project, finish=False)
+    else:
+        result = subprocess.run(
+            [sys.executable, "-m", "zensical", "build", "--strict", "--clean"],
+            cwd=project,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode == 0:
+            result = subprocess.run(
+                [sys.executable, "-m", "help_site", "site"],
+                cwd=project,
+                capture_output=True,
+                text=True,
+            )
     took = time.perf_counter() - started
     if result.returncode != 0:
         raise RuntimeError(f"build of {project.name} failed:\n{result.stderr[-3000:]}")
@@ -99,22 +126,45 @@ def build_times(repeats: int) -> dict[int, dict[str, list[float]]]:
             for turn in range(repeats if questions < 10_000 else min(repeats, 2)):
                 for name, project in in_turn(list(projects.items()), turn):
                     destination = Path(workdir) / "out"
-                    times[questions][name].append(timed_build(project, destination))
+                    builder = "zensical" if "Zensical" in name else "mkdocs"
+                    times[questions][name].append(timed_build(project, destination, builder))
     return times
 
 
 def build_table(times: dict[int, dict[str, list[float]]]) -> tuple[str, list[Line]]:
-    header = ("Questions", "Plain Material s", "Ours s", "Ours/plain", "Builds each")
+    header = (
+        "Questions",
+        "Plain Material s",
+        "Ours s",
+        "Ours/plain",
+        "Ours, Zensical s",
+        "Zensical/plain",
+        "Builds each",
+    )
     rows, lines = [], []
     for questions, per_variant in times.items():
         plain, ours = median(per_variant["plain Material"]), median(per_variant["ours"])
+        zensical = median(per_variant["ours, Zensical"])
         rows.append(
             (
                 f"{questions:,}",
                 number(plain, 2),
                 number(ours, 2),
                 ratio(ours, plain),
+                number(zensical, 2),
+                ratio(zensical, plain),
                 str(len(per_variant["ours"])),
+            )
+        )
+        lines.append(
+            Line(
+                "Site build, Zensical",
+                f"{questions:,} questions: seconds",
+                number(zensical, 2),
+                f"{number(plain, 2)} (plain Material)",
+                ratio(zensical, plain),
+                "",
+                None,
             )
         )
         lines.append(
@@ -128,7 +178,10 @@ def build_table(times: dict[int, dict[str, list[float]]]) -> tuple[str, list[Lin
                 ours <= BUILD_GROWTH_TARGET * plain,
             )
         )
-    title = "Site build time (mkdocs build --strict, median), ours vs plain Material"
+    title = (
+        "Site build time (strict build and post-build step, median): ours with MkDocs +"
+        " Material and with Zensical, vs plain Material"
+    )
     return table(title, header, rows), lines
 
 

@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     session,
     url_for,
 )
@@ -32,7 +31,7 @@ from claims.lifecycle import OUTCOMES, STATUSES, Status, console_actions
 from claims.mail import mail_name
 from claims.store import get_store
 from claims.store.cases import TransitionRefused
-from claims.web import has_control_characters, limiter
+from claims.web import has_control_characters, limiter, send_photo
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 bp.register_blueprint(customer_console.bp)  # behind the same sign-in
@@ -213,12 +212,7 @@ def photo(stored_name: str) -> ResponseReturnValue:
     found = get_store().cases.photo_for_agents(stored_name)
     if found is None:
         abort(404)
-    response = send_from_directory(
-        current_app.config["PHOTO_DIR"], found.stored_name, mimetype=found.content_type
-    )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_photo(found)
 
 
 @bp.get("/mail")

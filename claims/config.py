@@ -5,6 +5,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from claims.lifecycle import REOPEN_DAYS
+
 MB = 1024 * 1024
 
 
@@ -68,6 +70,13 @@ class Defaults:
     # and per client address, for any names (an office shares one address).
     RATELIMIT_LOGIN = "5 per minute; 30 per hour"
     RATELIMIT_LOGIN_ADDRESS = "20 per minute; 100 per hour"
+
+    # The customer's side of a case.
+    REOPEN_DAYS = REOPEN_DAYS  # a settled case may be reopened this many days after
+    CASE_LINK_DAYS = 90  # the personal link in an email opens the case for this long
+    # How long a first answer usually takes, per lane, as [fewest, most] working days, e.g.
+    # CLAIMS_REVIEW_DAYS='{"priority": [1, 2], "standard": [2, 5]}'. Unset lanes say nothing.
+    REVIEW_DAYS: dict[str, list[int]] = {}
 
     # Agents' look-ups, exports and erasures of a customer's data, per client address.
     RATELIMIT_CUSTOMER_DATA = "10 per minute; 100 per hour"

@@ -30,7 +30,7 @@ from claims.catalog import CLAIM_TYPES
 from claims.lifecycle import ACTIONS, OUTCOMES, Action
 from claims.mail import Undeliverable, mailbox
 
-ORDER_REF_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/#-]*$")
+ORDER_REF_SHAPE = re.compile(r"^#? ?[A-Za-z0-9][A-Za-z0-9 ._/#-]*$")
 AGENT_NAME = re.compile(r"[A-Za-z0-9._-]{2,40}")
 DESCRIPTION_MAX = 5000
 LONGEST_TEXT = 2 * DESCRIPTION_MAX  # past every field's limit
@@ -90,25 +90,12 @@ def add_error(field: Field, message: str) -> None:
     field.errors = [*field.errors, message]
 
 
-def message_field(label: str, required: str = "", description: str = "") -> TextAreaField:
-    """A free-text message of at most DESCRIPTION_MAX characters; `required` is the
-    message shown when it is left empty (optional when not given)."""
-    presence = [DataRequired(required)] if required else []
-    return TextAreaField(
-        label,
-        description=description,
-        filters=[multi_line],
-        validators=[
-            *presence,
-            Length(max=DESCRIPTION_MAX, message=f"Write at most {DESCRIPTION_MAX:,} characters."),
-        ],
-    )
-
-
-class ClaimForm(FlaskForm):
-    order_ref = StringField(
+def order_ref_field(description: str = "") -> StringField:
+    """An order reference as shops print them (#1001, 1001, A-55012, SO/2026/0042), kept as
+    typed; the store compares references by ``order_key``."""
+    return StringField(
         "Order reference",
-        description="As it appears in your order confirmation, for example 100234.",
+        description=description or "As it appears in your order confirmation, for example 100234.",
         filters=[single_line],
         validators=[
             DataRequired("Enter your order reference."),
@@ -125,6 +112,38 @@ class ClaimForm(FlaskForm):
             ),
         ],
     )
+
+
+def lookup_email_field() -> EmailField:
+    """The email address a look-up is checked against."""
+    return EmailField(
+        "Email address",
+        description="The one you gave when you submitted the claim.",
+        filters=[single_line],
+        validators=[
+            DataRequired("Enter your email address."),
+            Length(max=254, message="This email address is too long."),
+        ],
+    )
+
+
+def message_field(label: str, required: str = "", description: str = "") -> TextAreaField:
+    """A free-text message of at most DESCRIPTION_MAX characters; `required` is the
+    message shown when it is left empty (optional when not given)."""
+    presence = [DataRequired(required)] if required else []
+    return TextAreaField(
+        label,
+        description=description,
+        filters=[multi_line],
+        validators=[
+            *presence,
+            Length(max=DESCRIPTION_MAX, message=f"Write at most {DESCRIPTION_MAX:,} characters."),
+        ],
+    )
+
+
+class ClaimForm(FlaskForm):
+    order_ref = order_ref_field()
     email = EmailField(
         "Email address",
         description="The one you used for the order. We send your case reference there.",
@@ -174,20 +193,44 @@ class StatusForm(FlaskForm):
             Length(max=40, message="A case reference looks like HC-7KQ4-M2XD-9PRT."),
         ],
     )
-    email = EmailField(
-        "Email address",
-        description="The one you gave when you submitted the claim.",
-        filters=[single_line],
+    email = lookup_email_field()
+
+
+class OrderLookupForm(FlaskForm):
+    """The look-up by order, which lists the customer's cases for it."""
+
+    order_ref = order_ref_field("As it appears in your order confirmation, for example #1001.")
+    email = lookup_email_field()
+
+
+def at_least_something(form: "AddToCaseForm", field: TextAreaField) -> None:
+    """An addition needs a message or a photo; reopening needs the reason in words."""
+    if form.reopening and not field.data:
+        raise ValidationError("Tell us what is still not settled.")
+    if not field.data and not form.has_photos:
+        raise ValidationError("Write a message or add at least one photo.")
+
+
+class AddToCaseForm(FlaskForm):
+    """Adding to a case: a message, photos or both; the reopen button reopens a settled case."""
+
+    message = TextAreaField(
+        "Your message",
+        filters=[multi_line],
         validators=[
-            DataRequired("Enter your email address."),
-            Length(max=254, message="This email address is too long."),
+            at_least_something,
+            Length(max=DESCRIPTION_MAX, message=f"Write at most {DESCRIPTION_MAX:,} characters."),
         ],
     )
-
-
-class ReplyForm(FlaskForm):
-    message = message_field("Your answer", required="Write your answer.")
     photos = MultipleFileField("Photos (optional)")
+    action = StringField(filters=[text_only])  # sent by the reopen button (name="action")
+    # The same form sent twice (double click, reload) carries the same id: added once.
+    submission_id = HiddenField(filters=[text_only])
+    has_photos = False  # set by the view once it has counted the chosen files
+
+    @property
+    def reopening(self) -> bool:
+        return self.action.data == "reopen"
 
 
 class LoginForm(FlaskForm):

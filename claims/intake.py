@@ -1,11 +1,12 @@
-"""Filing a claim and adding a customer's reply to a case, as plain functions of plain values.
+"""Filing a claim and adding to a case (a message, photos, reopening it), as plain functions of
+plain values.
 
 The blueprints call these after validating the form; benchmarks and scripts can call them
 without HTTP. Durability is the order of the steps: every photo is checked and written
 (temp file, fsync, rename, fsync dir) before the case log commits, so a case that was
 acknowledged has all its photos; if anything stops the commit, the photos written are removed
 again (a crash in between leaves at most an orphan file). The same submission filed twice (a
-double click, a re-sent form) gives one case.
+double click, a re-sent form) gives one case, or one addition.
 """
 
 import hashlib
@@ -99,23 +100,47 @@ def file_claim(
     return case, created
 
 
-def add_reply(
-    store: Store, shelf: PhotoShelf, case: Case, message: str, uploads: Sequence[Upload]
-) -> Case | None:
-    """The customer's answer to an agent's question, with photos; returns the case, back in
-    the queue, or None when the question was answered already (in another tab, say).
+@dataclass(frozen=True)
+class Addition:
+    """What the customer adds to their case, validated."""
 
-    Raises as file_claim does.
+    submission_id: str  # the form's one-time id: the same form sent twice adds once
+    message: str
+    reopen: bool = False  # reopen the settled case with it
+
+
+def add_to_case(
+    store: Store,
+    shelf: PhotoShelf,
+    case: Case,
+    addition: Addition,
+    uploads: Sequence[Upload],
+    reopen_days: int,
+) -> Case:
+    """Store the photos, then add them and the message to the case: as the answer the agent
+    asked for, as more information while the case is open, or reopening it (within
+    `reopen_days` of being settled). Returns the case as it is now; the same form sent again
+    adds nothing.
+
+    Raises TransitionRefused when the case cannot take this now (nothing is kept), and as
+    file_claim does.
     """
     stored = store_photos(shelf, uploads)
     try:
-        return store.cases.customer_reply(case, message, stored)
-    except TransitionRefused:
-        discard(shelf, stored)
-        return None
-    except Unavailable:
+        case, added = store.cases.customer_adds(
+            case,
+            "reopen" if addition.reopen else None,
+            addition.message,
+            stored,
+            submission_key=addition_key(case, addition, stored),
+            reopen_days=reopen_days,
+        )
+    except (TransitionRefused, Unavailable):
         discard(shelf, stored)
         raise
+    if not added:
+        discard(shelf, stored)  # a double click: the first request already stored these
+    return case
 
 
 def store_photos(shelf: PhotoShelf, uploads: Sequence[Upload]) -> list[photos.StoredPhoto]:
@@ -149,6 +174,18 @@ def submission_key(claim: Claim, stored: list[photos.StoredPhoto]) -> str:
     return hashlib.sha256("\0".join(fields).encode()).hexdigest()
 
 
+def addition_key(case: Case, addition: Addition, stored: list[photos.StoredPhoto]) -> str:
+    """Equal for the same addition form sent twice; different when anything was changed."""
+    fields = (
+        addition.submission_id or secrets.token_hex(16),
+        case.reference,
+        addition.message,
+        str(addition.reopen),
+        *sorted(photo.sha256 for photo in stored),
+    )
+    return hashlib.sha256("\0".join(fields).encode()).hexdigest()
+
+
 def discard(shelf: PhotoShelf, stored: list[photos.StoredPhoto]) -> None:
     """Remove photos written for a case that was not recorded with them."""
     for photo in stored:
@@ -167,17 +204,18 @@ def add_by_mail(
     store: Store,
     shelf: PhotoShelf,
     case: Case,
-    action: str,
+    action: str | None,
     text: str,
     uploads: Sequence[Upload],
     submission_key: str,
     max_photos: int,
     reopen_days: int,
 ) -> tuple[bool, list[PhotoProblem]]:
-    """A customer's email joins their case as `action` (answer, added information, reopening)
-    with the photos it carries. Unlike the form, one refused attachment does not refuse the
-    rest: the message is still added, and the refusals are returned for the agent and the
-    customer. Returns whether it was added now (False: this message was added before).
+    """A customer's email joins their case as `action` (None: an answer or more information,
+    as the case's status says; or "reopen") with the photos it carries. Unlike the form, one
+    refused attachment does not refuse the rest: the message is still added, and the refusals
+    are returned for the agent and the customer. Returns whether it was added now (False: this
+    message was added before).
 
     Raises TransitionRefused when the case cannot take it, and as file_claim does.
     """

@@ -26,6 +26,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 
+from claims import links
 from claims.background import Poller
 from claims.catalog import CLAIM_TYPES
 from claims.lifecycle import OUTCOMES, Status, reaching
@@ -93,8 +94,7 @@ def compose(
     else:
         subject, lines = status_news(store, case, Status(mail.status))
     if config.get("PUBLIC_URL"):
-        status_url = f"{config['PUBLIC_URL'].rstrip('/')}/claims/status?reference={case.reference}"
-        lines += ["", f"Check the status of your case: {status_url}"]
+        lines += ["", *case_links(case, config)]
     if config.get("IMAP_URL"):
         lines += ["", "You can also answer by replying to this email; add photos as attachments."]
     message = EmailMessage()
@@ -116,6 +116,17 @@ def thread(
     message["Message-ID"] = addresses.message_id(config, case, mail.id, mail.kind)
     if mail.kind != "confirmation":
         message["In-Reply-To"] = message["References"] = addresses.thread_root(config, case)
+
+
+def case_links(case: Case, config: Mapping[str, Any]) -> list[str]:
+    """The customer's personal link to the case, and the look-up page for when it expires."""
+    base = config["PUBLIC_URL"].rstrip("/")
+    token = links.make_token(config["SECRET_KEY"], case.reference, case.link_version)
+    return [
+        f"Open your case: {base}/claims/case/{token}",
+        f"This link is for you alone and works for {config['CASE_LINK_DAYS']} days; after that,"
+        f" look your case up with its reference and this email address: {base}/claims/status",
+    ]
 
 
 def build(store: Store, case: Case, mail: OutgoingMail, config: Mapping[str, Any]) -> EmailMessage:
@@ -168,8 +179,7 @@ def status_news(store: Store, case: Case, status: Status) -> tuple[str, list[str
             "",
             last.text if last else "",
             "",
-            "Please answer on the status page of your case, with your case reference and this "
-            "email address; you can add photos there.",
+            "Please answer on the page of your case; you can add photos there.",
         ]
     elif last is not None:
         if last.detail in OUTCOMES:

@@ -1,7 +1,8 @@
-"""The customer's pages: file a claim, see it was received, look up its status, reply.
+"""The customer's pages: file a claim, see it was received, find the case again (reference or
+order number with the email, or the personal link in an email), follow it and add to it.
 
-The views validate forms and turn outcomes into pages; filing and replying themselves are
-``claims.intake``'s.
+The views validate forms and turn outcomes into pages; filing and adding themselves are
+``claims.intake``'s, and what the case page says is ``claims.customer_view``'s.
 """
 
 import contextlib
@@ -13,6 +14,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -20,28 +22,42 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 
-from claims import intake, photos
+from claims import customer_view, intake, links, photos
 from claims.catalog import CLAIM_TYPES, ClaimType
-from claims.forms import ClaimForm, ReplyForm, StatusForm, add_error, entered
-from claims.intake import Claim, PhotoProblem, PhotoShelf
-from claims.lifecycle import ACTIONS, Status, customer_history
+from claims.forms import (
+    AddToCaseForm,
+    ClaimForm,
+    OrderLookupForm,
+    StatusForm,
+    add_error,
+    entered,
+)
+from claims.intake import Addition, Claim, PhotoProblem, PhotoShelf
+from claims.lifecycle import FINISHED, Status
 from claims.mail import nudge_courier
-from claims.store import get_store
+from claims.store import get_store, references
+from claims.store.cases import TransitionRefused
 from claims.store.connection import Unavailable
 from claims.store.records import Case
-from claims.web import limiter, takes_photos
+from claims.web import limiter, send_photo, takes_photos
 
 bp = Blueprint("public", __name__, url_prefix="/claims")
 log = logging.getLogger(__name__)
+LOOK_UPS = ("public.status", "public.status_by_order")
 
 
 def post_limit() -> str:
     """Per client address: status look-ups have their own limit, every other form the
     submission limit; each form counts on its own."""
-    name = "RATELIMIT_STATUS" if request.endpoint == "public.status" else "RATELIMIT_SUBMIT"
+    name = "RATELIMIT_STATUS" if request.endpoint in LOOK_UPS else "RATELIMIT_SUBMIT"
     return current_app.config[name]
+
+
+def look_up_limit() -> str:
+    return current_app.config["RATELIMIT_STATUS"]
 
 
 # Set on the blueprint, not on each view, so it is checked before anything reads the body.
@@ -57,6 +73,9 @@ def new_claim() -> ResponseReturnValue:
         form.submission_id.data = secrets.token_urlsafe(16)
         if request.args.get("type") in CLAIM_TYPES:
             form.claim_type.data = request.args["type"]
+        earlier = references.normalize(request.args.get("follows", "")[:40])
+        if earlier:  # a new claim about a case settled too long ago to reopen
+            form.description.data = f"This follows my earlier case {earlier}. "
     else:
         fields_valid = form.validate_on_submit()
         claim_type = CLAIM_TYPES.get(form.claim_type.data)
@@ -154,7 +173,23 @@ def submitted() -> ResponseReturnValue:
         claim_type=CLAIM_TYPES[case.claim_type],
         position=cases.queue_position(case),
         photo_count=cases.photo_counts([case.id])[case.id],
+        emailed=session.get("reference_emailed") == case.reference,
+        form=FlaskForm(),
     )
+
+
+@bp.post("/submitted/email")
+def email_reference() -> ResponseReturnValue:
+    """ "Email me this reference": the confirmation once more, once per confirmation page."""
+    store = get_store()
+    case = store.cases.case_by_reference(session.get("submitted", ""))
+    if case is None:
+        return redirect(url_for(".new_claim"))
+    if FlaskForm().validate_on_submit() and session.get("reference_emailed") != case.reference:
+        store.cases.send_reference(case)
+        session["reference_emailed"] = case.reference
+        nudge_courier(current_app)
+    return redirect(url_for(".submitted"), code=303)
 
 
 @bp.route("/status", methods=["GET", "POST"])
@@ -166,7 +201,7 @@ def status() -> ResponseReturnValue:
     elif form.validate_on_submit():
         case = get_store().cases.case_for_customer(entered(form.reference), entered(form.email))
         if case is not None:
-            session["customer_case"] = case.reference  # proven by reference + email
+            open_case(case)
             return redirect(url_for(".my_case"), code=303)
         add_error(
             form.reference,
@@ -176,30 +211,88 @@ def status() -> ResponseReturnValue:
     return render_template("status.html", form=form), 400 if form.errors else 200
 
 
+@bp.route("/status/order", methods=["GET", "POST"])
+def status_by_order() -> ResponseReturnValue:
+    """Order reference and email in, that customer's cases for the order out; a wrong pair
+    gets the same answer whether the order exists or not."""
+    form = OrderLookupForm()
+    if request.method == "POST" and form.validate_on_submit():
+        found = get_store().cases.cases_for_customer_order(
+            entered(form.order_ref), entered(form.email)
+        )
+        if found:
+            secret = current_app.config["SECRET_KEY"]
+            return render_template(
+                "order_cases.html",
+                order_ref=entered(form.order_ref),
+                cases=[
+                    (
+                        case,
+                        CLAIM_TYPES[case.claim_type].label,
+                        Status(case.status).label,
+                        links.make_token(secret, case.reference, case.link_version),
+                    )
+                    for case in found
+                ],
+            )
+        add_error(
+            form.order_ref,
+            "We could not find a case for this order reference and email address. "
+            "Check both against your order confirmation.",
+        )
+    return render_template("order_status.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/case/<token>")
+@limiter.limit(look_up_limit)  # guessing links counts as looking cases up
+def personal_link(token: str) -> ResponseReturnValue:
+    """The personal link in an email opens its case; any other token gets the plain look-up
+    page, which says nothing about whether a case exists."""
+    config = current_app.config
+    signed = links.read_token(config["SECRET_KEY"], token, config["CASE_LINK_DAYS"])
+    case = get_store().cases.case_by_reference(signed[0]) if signed else None
+    if case is None or case.purged_at or signed is None or signed[1] != case.link_version:
+        return render_template("status.html", form=StatusForm(formdata=None))
+    open_case(case)
+    return redirect(url_for(".my_case"), code=303)
+
+
+def open_case(case: Case) -> None:
+    """This browser proved it may see the case (look-up or personal link)."""
+    session["customer_case"] = [case.reference, case.link_version]
+
+
 def customer_case() -> Case | None:
-    """The case this browser proved it may see, with the status look-up; None otherwise
-    (and once the case is purged: nothing of it is left to show)."""
-    case = get_store().cases.case_by_reference(session.get("customer_case", ""))
-    return None if case is None or case.purged_at else case
+    """The case this browser proved it may see; None otherwise, once its links were reset
+    elsewhere, or once the case is purged (nothing of it is left to show)."""
+    proof = session.get("customer_case")
+    if not (isinstance(proof, list) and len(proof) == 2 and isinstance(proof[0], str)):
+        return None
+    case = get_store().cases.case_by_reference(proof[0])
+    if case is None or case.purged_at or case.link_version != proof[1]:
+        return None
+    return case
 
 
 @bp.get("/status/case")
 def my_case() -> ResponseReturnValue:
-    """The customer's case: status, place in the queue, history, and a reply form when
-    an agent asked them for something."""
+    """The customer's case: where it stands, what happens next, the conversation, and the
+    form to add to it or reopen it."""
     case = customer_case()
     if case is None:
         return redirect(url_for(".status"))
-    return render_case(case, ReplyForm())
+    return render_case(case, new_addition_form())
 
 
-def may_reply(case: Case) -> bool:
-    """Whether the customer can answer now (an agent asked them something)."""
-    return ACTIONS["customer_reply"].allows(case.status, None, case.assigned_to)
+def new_addition_form() -> AddToCaseForm:
+    form = AddToCaseForm(formdata=None)
+    form.submission_id.data = secrets.token_urlsafe(16)
+    return form
 
 
-def render_case(case: Case, reply_form: ReplyForm, status: int = 200) -> tuple[str, int]:
+def render_case(case: Case, form: AddToCaseForm, status: int = 200) -> tuple[str, int]:
     store = get_store()
+    config = current_app.config
     events = store.history.events(case.id, customer_view=True)
     return (
         render_template(
@@ -207,40 +300,89 @@ def render_case(case: Case, reply_form: ReplyForm, status: int = 200) -> tuple[s
             case=case,
             claim_type=CLAIM_TYPES[case.claim_type],
             status_label=Status(case.status).label,
+            headline=customer_view.headline(case),
+            next_step=customer_view.next_step(case),
+            review_time=customer_view.review_time(case.lane, config["REVIEW_DAYS"])
+            if case.status == Status.WAITING
+            else "",
             position=store.cases.queue_position(case),
-            history=[
-                (event.at, *customer_history(event.kind, event.detail, event.text))
-                for event in events
-            ],
-            request=store.history.latest(case.id, "asked_customer"),
-            can_reply=may_reply(case),
-            form=reply_form,
+            outcome=customer_view.outcome(case, events),
+            conversation=customer_view.conversation(events),
+            request=store.history.latest(case.id, "asked_customer")
+            if case.status == Status.WAITING_CUSTOMER
+            else None,
+            open=case.status not in FINISHED,
+            may_reopen=store.cases.may_reopen(case, config["REOPEN_DAYS"]),
+            reopen_until=customer_view.reopen_deadline(case, config["REOPEN_DAYS"]),
+            form=form,
+            links_form=FlaskForm(),
         ),
         status,
     )
 
 
-@bp.post("/status/reply")
+@bp.post("/status/add")
 @takes_photos
-def reply() -> ResponseReturnValue:
-    """The customer answers an agent's question, with photos if they like."""
+def add_to_case() -> ResponseReturnValue:
+    """The customer adds a message and/or photos to their case, or reopens it with them."""
     case = customer_case()
     if case is None:
         return redirect(url_for(".status"))
-    form = ReplyForm()
-    if not may_reply(case):
-        return redirect(url_for(".my_case"), code=303)  # already answered (a double click)
-    fields_valid = form.validate_on_submit()
+    form = AddToCaseForm()
     uploads = chosen_files(form.photos.data)
+    form.has_photos = bool(uploads)
+    fields_valid = form.validate_on_submit()
     limit = current_app.config["MAX_PHOTOS"]
     if len(uploads) > limit:
         add_error(form.photos, f"You can send up to {limit} photos at once.")
     if fields_valid and not form.photos.errors:
+        addition = Addition(
+            submission_id=form.submission_id.data or "",
+            message=form.message.data or "",
+            reopen=form.reopening,
+        )
         try:
-            with storage_or_503("a reply"):
-                intake.add_reply(get_store(), shelf(), case, entered(form.message), uploads)
+            with storage_or_503("an addition"):
+                intake.add_to_case(
+                    get_store(),
+                    shelf(),
+                    case,
+                    addition,
+                    uploads,
+                    current_app.config["REOPEN_DAYS"],
+                )
         except PhotoProblem as problem:
             add_error(form.photos, str(problem))
+        except TransitionRefused:
+            flash("Your case changed meanwhile: nothing was added. Here is where it stands.")
+            return redirect(url_for(".my_case"), code=303)
         else:
+            flash("Thank you: we added this to your case.", "success")
             return redirect(url_for(".my_case"), code=303)
     return render_case(case, form, status=400)
+
+
+@bp.post("/status/links")
+def reset_links() -> ResponseReturnValue:
+    """Stop the personal links sent so far (a forwarded email, a shared computer)."""
+    case = customer_case()
+    if case is None:
+        return redirect(url_for(".status"))
+    if FlaskForm().validate_on_submit():
+        open_case(get_store().cases.reset_links(case))
+        flash(
+            "Done: the links in emails we sent before no longer open your case. "
+            "Our next email will have a new one.",
+            "success",
+        )
+    return redirect(url_for(".my_case"), code=303)
+
+
+@bp.get("/status/photos/<path:stored_name>")
+def case_photo(stored_name: str) -> ResponseReturnValue:
+    """A photo of the customer's own case, for that customer only."""
+    case = customer_case()
+    found = get_store().cases.photo_of_case(case.id, stored_name) if case else None
+    if found is None:
+        abort(404)
+    return send_photo(found)

@@ -4,7 +4,16 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from flask import Flask, Response, abort, current_app, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
@@ -14,6 +23,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import claims.store.ratelimits  # noqa: F401  (registers the sqlite:// rate-limit store)
+from claims.photos import StoredPhoto
 from claims.store.connection import Unavailable
 
 if TYPE_CHECKING:
@@ -155,6 +165,16 @@ def bound_request_body() -> None:
     limit = request.max_content_length  # None: MAX_CONTENT_LENGTH unset, no limit
     if limit is not None and (request.content_length or 0) > limit:
         raise RequestEntityTooLarge()
+
+
+def send_photo(photo: StoredPhoto) -> Response:
+    """A stored photo, as its checked type, never to be guessed into another or cached."""
+    response = send_from_directory(
+        current_app.config["PHOTO_DIR"], photo.stored_name, mimetype=photo.content_type
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def refuse_nameless_parts() -> None:

@@ -24,7 +24,7 @@ from tests.support.service import (
     start_service,
     stop_service,
 )
-from tests.support.site import build_site, serving
+from tests.support.site import BUILDERS, build_site, serving
 
 # The run
 
@@ -72,6 +72,21 @@ def built_site(tmp_path_factory) -> Path:
     result = build_site(destination)
     assert result.returncode == 0, result.stderr
     return destination
+
+
+@pytest.fixture(scope="session")
+def zensical_site(tmp_path_factory) -> Path:
+    """The same site built once per test session by the second builder, Zensical."""
+    destination = tmp_path_factory.mktemp("zensical") / "site"
+    result = build_site(destination, builder="zensical")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return destination
+
+
+@pytest.fixture(scope="session", params=BUILDERS)
+def each_builders_site(request) -> Path:
+    """The site as each builder built it (each built once per session, shared)."""
+    return request.getfixturevalue("built_site" if request.param == "mkdocs" else "zensical_site")
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from flask import Flask
 
 from claims import intake
 from claims.background import Poller
-from claims.lifecycle import REOPEN_DAYS, customer_addition
+from claims.lifecycle import FINISHED
 from claims.mailin import addresses, answers
 from claims.mailin.imap import Mailbox, MailboxTrouble
 from claims.mailin.reading import ReadMail, normalised, read_mail
@@ -150,7 +150,8 @@ def judge(
         return outcome("unmatched", "It does not come from the email address of the case.")
     if store.inbound.to_case_since(case.id, HOUR) >= config["MAIL_PER_CASE_HOUR"]:
         return outcome("held", "More mail to this case in an hour than the limit allows.", case.id)
-    action = customer_addition(case.status)
+    # Settled: the reply reopens the case; otherwise it answers or adds, as the status says.
+    action = "reopen" if case.status in FINISHED else None
     uploads = [
         intake.MailAttachment(io.BytesIO(attachment.content), attachment.name)
         for attachment in mail.attachments
@@ -160,12 +161,12 @@ def judge(
             store,
             intake.PhotoShelf.from_config(config),
             case,
-            action.name if action else "reopen",
+            action,
             mail.new_text,
             uploads,
             submission_key=hashlib.sha256(f"mail\0{mail.message_id}".encode()).hexdigest(),
             max_photos=config["MAX_PHOTOS"],
-            reopen_days=config.get("REOPEN_DAYS", REOPEN_DAYS),
+            reopen_days=config["REOPEN_DAYS"],
         )
     except TransitionRefused as refusal:
         return outcome("unmatched", str(refusal), case.id)

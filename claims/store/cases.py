@@ -15,7 +15,15 @@ from collections.abc import Iterator
 from dataclasses import astuple, fields
 
 from claims.catalog import LANES
-from claims.lifecycle import ACTIONS, ANSWERED, FINISHED, REOPEN_DAYS, Status, refusal
+from claims.lifecycle import (
+    ACTIONS,
+    ANSWERED,
+    FINISHED,
+    REOPEN_DAYS,
+    Status,
+    customer_addition,
+    refusal,
+)
 from claims.photos import StoredPhoto
 from claims.store import references
 from claims.store.clock import Clock
@@ -139,6 +147,19 @@ class Cases:
         matches = secrets.compare_digest(expected.casefold().encode(), email.casefold().encode())
         return case if case and matches else None
 
+    def cases_for_customer_order(self, order_ref: str, email: str) -> list[Case]:
+        """The customer's cases for an order (references compared by ``order_key``), oldest
+        first; none when the email matches none of them. Every case of the order is compared,
+        so a wrong pair costs what a right one does."""
+        rows = self.db.execute(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE order_key = ? AND purged_at IS NULL"
+            " ORDER BY id",
+            (references.order_key(order_ref),),
+        )
+        typed = email.casefold().encode()
+        found = [Case(**row) for row in rows]
+        return [c for c in found if secrets.compare_digest(c.email.casefold().encode(), typed)]
+
     def cases(self, since: str | None = None, status: str | None = None) -> Iterator[Case]:
         """Cases in the order received, received since a time and in a status when given."""
         conditions, params = ["1 = 1"], []
@@ -160,6 +181,14 @@ class Cases:
             f"SELECT {PHOTO_COLUMNS} FROM photos WHERE case_id = ? ORDER BY id", (case_id,)
         )
         return [StoredPhoto(**row) for row in rows]
+
+    def photo_of_case(self, case_id: int, stored_name: str) -> StoredPhoto | None:
+        """One of this case's photos, for its customer; None when it is not one of them."""
+        row = self.db.execute(
+            f"SELECT {PHOTO_COLUMNS} FROM photos WHERE case_id = ? AND stored_name = ?",
+            (case_id, stored_name),
+        ).fetchone()
+        return StoredPhoto(**row) if row else None
 
     def photo_for_agents(self, stored_name: str) -> StoredPhoto | None:
         row = self.db.execute(
@@ -265,20 +294,25 @@ class Cases:
     def customer_adds(
         self,
         case: Case,
-        action: str,
+        action: str | None,
         text: str,
         photos: list[StoredPhoto],
         submission_key: str | None = None,
         reopen_days: int = REOPEN_DAYS,
     ) -> tuple[Case, bool]:
-        """The customer answers, adds information or reopens the case (`action`), with a
-        message and photos; returns the case and whether this was added now (False: the same
-        form was sent before, and nothing more is added). A case may be reopened for
-        `reopen_days` after it was settled."""
+        """The customer's `action` (None: what adding means in the case's status now, an
+        answer or more information) with a message and photos; returns the case and whether
+        this was added now (False: the same form was sent before, and nothing more is added).
+        A case may be reopened for `reopen_days` after it was settled."""
         with self.db.transaction() as db:
             current = self._existing(f"id = ?{db.for_update()}", case.id)
             if submission_key and self.history.has_submission(submission_key):
                 return current, False
+            if action is None:
+                addition = customer_addition(current.status)
+                if addition is None:
+                    raise TransitionRefused("This case is settled: reopen it to add to it.")
+                action = addition.name
             if action == "reopen" and not self.may_reopen(current, reopen_days):
                 raise TransitionRefused(
                     f"This case was settled more than {reopen_days} days ago:"
@@ -291,11 +325,6 @@ class Cases:
     def may_reopen(self, case: Case, days: int) -> bool:
         """Whether the case was settled no more than `days` ago (it is last updated then)."""
         return case.status in FINISHED and case.updated_at >= self.clock.stamp(-days * 86400)
-
-    def customer_reply(self, case: Case, text: str, photos: list[StoredPhoto]) -> Case:
-        """The customer answers a question: their reply and photos join the case, which goes
-        back to the queue in its original place."""
-        return self.customer_adds(case, "customer_reply", text, photos)[0]
 
     def move(
         self,
@@ -336,6 +365,22 @@ class Cases:
         if mails:
             self.outbox.enqueue(case.id, "status", action.target)
         return self._existing("id = ?", case.id)
+
+    # The customer's ways back in
+
+    def reset_links(self, case: Case) -> Case:
+        """Revoke every personal link sent for the case so far; later mail carries new ones."""
+        with self.db.transaction():
+            self.db.execute(
+                "UPDATE cases SET link_version = link_version + 1 WHERE id = ?", (case.id,)
+            )
+            self.history.append(case.id, "links_reset", "customer")
+            return self._existing("id = ?", case.id)
+
+    def send_reference(self, case: Case) -> None:
+        """Queue the confirmation, with the case reference, once more (the customer asked)."""
+        with self.db.transaction():
+            self.outbox.enqueue(case.id, "confirmation")
 
     # Retention
 

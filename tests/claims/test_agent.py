@@ -125,7 +125,7 @@ def test_ask_reply_resolve_round_trip(agent, customer, runner):
     assert "Waiting for your reply" in mine
     assert "Please send a photo of the lid&#39;s edge." in mine
     reply = customer.client.post(
-        "/claims/status/reply",
+        "/claims/status/add",
         data={
             "message": "Here is the edge.",
             "photos": [(io.BytesIO(JPEG[0]), "edge.jpg")],
@@ -134,8 +134,8 @@ def test_ask_reply_resolve_round_trip(agent, customer, runner):
     )
     assert reply.status_code == 303
     back = page(customer.client.get("/claims/status/case"))
-    assert "Received, waiting for review" in back and "number 1 in the queue" in back
-    assert 'You answered: <span class="message">Here is the edge.</span>' in back
+    assert "Your case is waiting for review." in back and "number <strong>1</strong>" in back
+    assert "You answered:" in back and '<p class="message">Here is the edge.</p>' in back
 
     agent.take_next()
     log = page(agent.client.get(f"/agent/cases/{reference}"))
@@ -165,19 +165,22 @@ def test_reply_goes_back_to_its_original_place_in_the_queue(agent, customer, run
     agent.take_next()
     agent.act(first, "ask_customer", message="Which colour was it?")
     customer.status(first, "ana@example.com")
-    customer.client.post("/claims/status/reply", data={"message": "Red."})
+    customer.client.post("/claims/status/add", data={"message": "Red."})
     result = runner.invoke(args=["claims", "queue"])
     assert [line.split()[1] for line in result.output.splitlines()] == [first, second]
 
 
-def test_reply_is_only_possible_when_asked_and_after_proving_the_case(agent, customer, runner):
+def test_adding_needs_the_case_proven_and_unasked_it_is_information_not_an_answer(
+    agent, customer, runner
+):
     [reference] = file_claims(customer, 1)
     stranger = customer.client.application.test_client()
-    assert stranger.post("/claims/status/reply", data={"message": "Hi"}).status_code == 302
+    assert stranger.post("/claims/status/add", data={"message": "Hi"}).status_code == 302
+    assert "customer_added" not in [event["kind"] for event in cases(runner)[0]["events"]]
     customer.status(reference, "ana@example.com")
-    customer.client.post("/claims/status/reply", data={"message": "Unasked."})
+    customer.client.post("/claims/status/add", data={"message": "Unasked."})
     kinds = [event["kind"] for event in cases(runner)[0]["events"]]
-    assert "customer_replied" not in kinds
+    assert "customer_added" in kinds and "customer_replied" not in kinds
 
 
 def test_reply_photos_get_the_same_checks_as_the_claim_form(agent, customer, runner, app):
@@ -186,7 +189,7 @@ def test_reply_photos_get_the_same_checks_as_the_claim_form(agent, customer, run
     agent.act(reference, "ask_customer", message="A clearer photo, please.")
     customer.status(reference, "ana@example.com")
     response = customer.client.post(
-        "/claims/status/reply",
+        "/claims/status/add",
         data={"message": "Here.", "photos": [(io.BytesIO(b"<html>"), "x.jpg")]},
         content_type="multipart/form-data",
     )

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 import pytest
 
 from claims.catalog import CLAIM_TYPES
-from claims.intake import Claim, PhotoProblem, PhotoShelf, add_reply, file_claim
+from claims.intake import Addition, Claim, PhotoProblem, PhotoShelf, add_to_case, file_claim
 from claims.store import get_store
+from claims.store.cases import TransitionRefused
 from tests.support.images import photo
 
 
@@ -49,16 +50,30 @@ def test_a_bad_photo_is_named_in_the_problem_and_nothing_is_kept(app):
     assert list(shelf.directory.rglob("*.jpg")) == []
 
 
-def test_a_reply_to_a_question_already_answered_keeps_nothing(app):
+def test_the_same_addition_sent_twice_adds_once_with_one_copy_of_its_photos(app):
+    shelf = PhotoShelf.from_config(app.config)
+    addition = Addition(submission_id="add-1", message="Here is the other side.")
+    with app.app_context():
+        store = get_store()
+        case, _ = file_claim(store, shelf, kettle_claim(), [])
+        for _ in range(2):
+            add_to_case(store, shelf, case, addition, [jpeg("side.jpg")], reopen_days=30)
+        kinds = [event.kind for event in store.history.events(case.id)]
+        assert kinds.count("customer_added") == 1 and kinds.count("photo_added") == 1
+    assert len(list(shelf.directory.rglob("*.jpg"))) == 1
+
+
+def test_adding_to_a_settled_case_without_reopening_it_keeps_nothing(app):
     shelf = PhotoShelf.from_config(app.config)
     with app.app_context():
         store = get_store()
         case, _ = file_claim(store, shelf, kettle_claim(), [])
         store.cases.take_next("sam")
-        store.cases.act(case.reference, "ask_customer", "sam", text="Which colour?")
-        asked = store.cases.case_by_reference(case.reference)
-        assert add_reply(store, shelf, asked, "Blue.", []).status == "waiting"
-        assert add_reply(store, shelf, asked, "Blue!", [jpeg("blue.jpg")]) is None
+        store.cases.act(case.reference, "resolve", "sam", detail="replacement")
+        settled = store.cases.case_by_reference(case.reference)
+        with pytest.raises(TransitionRefused):
+            add_to_case(store, shelf, settled, Addition("add-2", "More."), [jpeg("x.jpg")], 30)
+        assert store.cases.case_by_reference(case.reference) == settled
     assert list(shelf.directory.rglob("*.jpg")) == []
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from claims import create_app
 from claims.store import Store, get_store
-from tests.support.cases import file_directly, file_into
+from tests.support.cases import file_directly
 from tests.support.images import photo
 from tests.support.mail import MailCatcher, mail_server
 from tests.support.service import free_port
@@ -58,7 +58,8 @@ def test_confirmation_is_sent_with_the_reference(mail_config, customer, runner, 
     assert reference in message["Subject"]
     body = message.get_content()
     assert reference in body
-    assert f"https://help.shop.example/claims/status?reference={reference}" in body
+    assert "Open your case: https://help.shop.example/claims/case/" in body
+    assert "https://help.shop.example/claims/status" in body
     assert unsent(app) == []
     history = customer.status(reference, "ana@example.com").get_data(as_text=True)
     assert "Confirmation email sent." in history
@@ -209,14 +210,34 @@ def test_an_international_domain_is_written_in_ascii(mail_config, customer, runn
     assert message["To"] == "ana@xn--bcher-kva.example"
 
 
+def file_as_version_1(store, email: str) -> str:
+    """A case and its queued confirmation, as the first version of the schema held them."""
+    reference = f"HC-V1V1-V1V1-{len(email):04d}"
+    db = store.connection
+    with db.transaction():
+        case_id = db.one(
+            "INSERT INTO cases (reference, submission_key, order_ref, email, claim_type, lane,"
+            " lane_rank, description, received_at, status, updated_at) VALUES (?, ?, '100234',"
+            " ?, 'defective-item', 'priority', 0, 'The lid is cracked.', ?, 'waiting', ?)"
+            " RETURNING id",
+            (reference, reference, email, "2026-01-01T00:00:00", "2026-01-01T00:00:00"),
+        )["id"]
+        db.execute(
+            "INSERT INTO outbox (case_id, kind, created_at, next_attempt_at, attempts)"
+            " VALUES (?, 'confirmation', '2026-01-01T00:00:00', '2026-01-01T00:00:00', 0)",
+            (case_id,),
+        )
+    return reference
+
+
 def test_a_case_log_from_the_previous_version_is_upgraded_and_its_mail_sent_or_given_up(
     app_config, smtp_server
 ):
     url = app_config["DATABASE_URL"] or f"sqlite:///{app_config['DATA_DIR'] / 'claims.sqlite3'}"
     with Store(url) as previous_version:
         previous_version.upgrade_schema(version=1)
-        bad = file_into(previous_version, ENCODED_WORD)
-        good = file_into(previous_version, "ana@example.com")
+        bad = file_as_version_1(previous_version, ENCODED_WORD)
+        good = file_as_version_1(previous_version, "ana@example.com")
     catcher, port = smtp_server
     upgraded = create_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port})
     result = upgraded.test_cli_runner().invoke(args=["claims", "send-mail"])

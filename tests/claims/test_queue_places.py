@@ -53,7 +53,7 @@ def test_a_case_going_back_to_the_queue_keeps_its_place(app):
         assert queue(store) == [first, second]
         store.cases.act(first, "take", "sam")
         store.cases.act(first, "ask_customer", "sam", text="Which colour?")
-        store.cases.customer_reply(store.cases.case_by_reference(first), "Red.", [])
+        store.cases.customer_adds(store.cases.case_by_reference(first), None, "Red.", [])
         assert queue(store) == [first, second]
         assert store.cases.take_next("kim").reference == first
 

@@ -1,15 +1,17 @@
 """Customers see their own case, with reference and email, and nothing else."""
 
 
-def test_reference_and_email_show_status_lane_position_and_history(customer):
+def test_reference_and_email_show_status_position_and_conversation(customer):
     reference = customer.file()
     response = customer.status(reference, "ana@example.com")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert f"Case {reference}" in page
-    assert "Received, waiting for review" in page
-    assert "Priority lane (quality verification): number 1 in the queue" in page
-    assert "Claim received." in page and "Photo received: lid.jpg" in page
+    assert "Your case is waiting for review." in page
+    assert "Yours is number <strong>1</strong> in line." in page
+    assert "Claim received." in page and 'alt="Photo lid.jpg"' in page
+    for internal in ("lane", "Lane", "quality verification"):
+        assert internal not in page
 
 
 def test_reference_is_read_the_way_customers_type_it(customer):
@@ -46,7 +48,7 @@ def test_position_follows_the_queue(customer):
     first = customer.file(description="First kettle with a crack.")
     second = customer.file(description="Second kettle with a crack.")
     standard = customer.file(claim_type="return-request", description="Return this one.")
-    assert "number 1 in the queue" in customer.status(first, "ana@example.com").get_data(True)
-    assert "number 2 in the queue" in customer.status(second, "ana@example.com").get_data(True)
+    assert "number <strong>1</strong>" in customer.status(first, "ana@example.com").get_data(True)
+    assert "number <strong>2</strong>" in customer.status(second, "ana@example.com").get_data(True)
     page = customer.status(standard, "ana@example.com").get_data(True)
-    assert "Standard lane: number 3 in the queue" in page
+    assert "number <strong>3</strong> in line" in page

@@ -28,7 +28,7 @@ from tests.support.images import bilevel_png, flat_webp, jpeg_with_fill
 FILING_TYPES = [name for name, claim_type in CLAIM_TYPES.items() if claim_type.files_case]
 PHOTO_RULE = {name: claim_type.photos for name, claim_type in CLAIM_TYPES.items()}
 MAX_PHOTOS = 8
-ORDER_REF_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/#-]*")
+ORDER_REF_SHAPE = re.compile(r"#? ?[A-Za-z0-9][A-Za-z0-9 ._/#-]*")  # as shops print them: #1001
 EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # a necessary shape, not a full check
 READABLE_FORMATS = ["JPEG", "PNG", "WEBP", "HEIF"]
 
@@ -116,7 +116,7 @@ def padded(values: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 
 valid_order_refs = padded(
-    st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 ._/#-]{1,30}[A-Za-z0-9]", fullmatch=True)
+    st.from_regex(r"#? ?[A-Za-z0-9][A-Za-z0-9 ._/#-]{1,30}[A-Za-z0-9]", fullmatch=True)
 )
 valid_emails = padded(
     st.from_regex(

@@ -83,7 +83,7 @@ def test_a_customer_cannot_reply_to_someone_elses_case(app_config):
     eve.claim(photos=[JPEG], email="eve@example.com", description="Eve's claim here.")
     eve.status(eve.reference(eve.client.get("/claims/submitted")), "eve@example.com")
     eve.client.post(
-        "/claims/status/reply",
+        "/claims/status/add",
         data={"message": "Green", "reference": anas, "photos": [(io.BytesIO(JPEG[0]), "a.jpg")]},
         content_type="multipart/form-data",
     )

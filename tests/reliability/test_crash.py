@@ -66,3 +66,55 @@ def test_kill_between_photo_write_and_commit_leaves_no_case_without_photos(tmp_p
 
     check = sqlite3.connect(data / "claims.sqlite3").execute("PRAGMA integrity_check").fetchone()
     assert check == ("ok",)
+
+
+def test_kill_while_adding_to_a_case_keeps_every_acknowledged_addition(tmp_path):
+    data = tmp_path / "data"
+    process, base = start_service(data, workers=1)
+    try:
+        customer = ClaimClient(base)
+        reference = customer.submit([(photo("JPEG"), "first.jpg")])
+        customer.look_up(reference)
+        customer.add_to_case("The base leaks too.", [(photo("PNG"), "base.png")])
+        kept = photo_files(data)
+
+        # Hold the write lock: the next addition stores its photo, then waits for the log.
+        blocker = sqlite3.connect(data / "claims.sqlite3", isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        outcome = []
+
+        def add_second():
+            try:
+                outcome.append(customer.add_to_case("And the lid.", [(photo("JPEG"), "lid.jpg")]))
+            except Exception as error:  # the server dies under it
+                outcome.append(error)
+
+        client = threading.Thread(target=add_second)
+        client.start()
+        wait_for(lambda: len(photo_files(data)) > len(kept))
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        client.join(timeout=30)
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+    assert isinstance(outcome[0], Exception)  # the customer never saw it acknowledged
+    [orphan] = photo_files(data) - kept
+
+    export = flask_claims(data, "export")
+    [case] = [json.loads(line) for line in export.stdout.splitlines()]
+    added = [event for event in case["events"] if event["kind"] == "customer_added"]
+    assert [event["text"] for event in added] == ["The base leaks too."]
+    names = {photo["original_name"] for photo in case["photos"]}
+    assert names == {"first.jpg", "base.png"}
+    stored = {photo["stored_name"] for photo in case["photos"]}
+    assert stored == kept and all(photo["sha256"] for photo in case["photos"])
+
+    removal = flask_claims(data, "remove-orphans", "--older-than-minutes", "0")
+    assert removal.returncode == 0, removal.stderr
+    assert removal.stdout.split() == [orphan]
+    check = sqlite3.connect(data / "claims.sqlite3").execute("PRAGMA integrity_check").fetchone()
+    assert check == ("ok",)

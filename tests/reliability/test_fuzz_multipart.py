@@ -110,7 +110,9 @@ def test_malformed_multipart_bodies_never_get_a_5xx_nor_file_an_invalid_case(tmp
         ("/claims/new", "description"),
         ("/claims/status", "reference"),
         ("/claims/status", "email"),
-        ("/claims/status/reply", "message"),
+        ("/claims/status/add", "message"),
+        ("/claims/status/order", "order_ref"),
+        ("/claims/status/order", "email"),
     ],
 )
 def test_text_field_sent_as_a_file_part_is_refused_without_a_500(tmp_path, path, field):
@@ -125,7 +127,8 @@ def test_text_field_sent_as_a_file_part_is_refused_without_a_500(tmp_path, path,
             "description": "The kettle arrived with a cracked lid.",
         },
         "/claims/status": {"reference": case["reference"], "email": "ana@example.com"},
-        "/claims/status/reply": {"message": "Here is the label."},
+        "/claims/status/add": {"message": "Here is the label."},
+        "/claims/status/order": {"order_ref": "100234", "email": "ana@example.com"},
     }[path]
     before = exported(app)
 

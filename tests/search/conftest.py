@@ -15,7 +15,7 @@ def plain_site_server(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("plain") / "project")
     plain_material(project)
     destination = project.parent / "site"
-    result = build_site(destination, project)
+    result = build_site(destination, project, finish=False)
     assert result.returncode == 0, result.stderr
     with serving(destination) as url:
         yield url

@@ -51,3 +51,29 @@ class SearchBox:
             settle(self.page)
             self.query = query
         return self.page.evaluate(SHOWN_RESULTS)
+
+
+class ZensicalSearchBox:
+    """Zensical's search (its own dialog, in a shadow root Playwright reads through), opened
+    with the "/" key on the page at `url`."""
+
+    def __init__(self, page, url: str):
+        self.page = page
+        page.goto(url)
+        page.keyboard.press("/")
+        self.dialog = page.get_by_role("dialog", name="Search")
+        self.field = self.dialog.get_by_role("combobox", name="Search")
+        self.status = self.dialog.get_by_role("status")  # "N results", once a query is typed
+        self.field.wait_for()
+
+    def search(self, query: str) -> list[str]:
+        """Type `query`; return the result titles shown, best first, once they are shown."""
+        from playwright.sync_api import expect
+
+        self.field.fill("")
+        expect(self.status).to_have_text("")
+        self.field.fill(query)
+        expect(self.status).to_contain_text("result")
+        settle(self.page)
+        options = self.dialog.get_by_role("listbox", name="Search results").get_by_role("option")
+        return [title.strip() for title in options.locator("h2").all_inner_texts()]

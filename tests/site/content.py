@@ -21,13 +21,15 @@ import markdown
 from mkdocs.utils.meta import get_data
 from mkdocs.utils.yaml import yaml_load
 
+from help_site.claim_links import address
+from help_site.content_checks import HEADING
+from help_site.page import FENCE
+from help_site.vocabulary import NOTE as VOCABULARY
 from tests.support import ROOT
 
 PROJECT = Path(os.environ.get("HELP_SITE_PROJECT") or ROOT)
 
-FENCE = re.compile(r"^\s*(```|~~~)")
-HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-VOCABULARY = re.compile(r"<!--\s*also asked as\b:?(?P<words>.*?)-->", re.IGNORECASE | re.DOTALL)
+# Code fences, headings and "also asked as" notes are read with the build's own patterns.
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 CLAIM_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<target>claim(?:-status)?:[^)\s]*)\)")
 ONLY_LINKS = re.compile(r"^(\s*\[[^\]]*\]\([^)]*\)(\{[^}]*\})?)+\s*$")
@@ -66,11 +68,7 @@ class ClaimLink:
 
     def href(self, claims_url: str = "/claims") -> str:
         """Where the built site sends the link."""
-        if self.target == "claim-status:":
-            return f"{claims_url}/status"
-        if self.claim_type:
-            return f"{claims_url}/new?type={self.claim_type}"
-        return f"{claims_url}/new"
+        return address(claims_url, self.target)
 
 
 @dataclass(frozen=True)

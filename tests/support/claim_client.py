@@ -73,6 +73,21 @@ class ClaimClient:
             raise AssertionError(f"no reference ({status}): {page[:500]}")
         return match.group(1)
 
+    def look_up(self, reference: str, email: str = "ana@example.com") -> None:
+        """Open the case with its reference and email (this client's cookies remember it)."""
+        fields = {**self.form_fields("/claims/status"), "reference": reference, "email": email}
+        status, page = self.post("/claims/status", fields)
+        if status != 200 or f"Case {reference}" not in page:
+            raise AssertionError(f"look-up failed ({status}): {page[:300]}")
+
+    def add_to_case(self, message: str, photos=(), timeout: float = 60) -> str:
+        """Send the add-to-case form of the open case; returns the page the customer sees."""
+        fields = {**self.form_fields("/claims/status/case"), "message": message}
+        status, page = self.post("/claims/status/add", fields, photos, timeout=timeout)
+        if status != 200 or "we added this to your case" not in page:
+            raise AssertionError(f"not added ({status}): {page[:500]}")
+        return page
+
 
 class AgentClient(ClaimClient):
     """An agent's browser: signs in and takes cases over real HTTP."""

@@ -45,7 +45,7 @@ class RefusingOnce(MailCatcher):
 def reply(client, message: str, photos=()):
     """The customer answers an agent's question on their case page, with photos."""
     return client.post(
-        "/claims/status/reply",
+        "/claims/status/add",
         data={"message": message, "photos": [(io.BytesIO(data), name) for data, name in photos]},
         content_type="multipart/form-data",
     )

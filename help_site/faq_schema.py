@@ -1,17 +1,18 @@
 """FAQ structured data: each FAQ page describes its questions to search engines.
 
-The schema.org ``FAQPage`` JSON-LD is built from the rendered page, so it always says
+The schema.org ``FAQPage`` JSON-LD is built from the converted page, so it always says
 exactly what the customer reads: each ``##`` question and the text of its answer.
-Paragraphs made only of links (claim buttons, for example) are not part of an answer.
+Paragraphs made only of links (claim buttons, for example) are not part of an answer. It is
+placed at the end of the page's content, which every builder puts in the page's body.
 """
 
 import json
 from html.parser import HTMLParser
 
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import Files
-from mkdocs.structure.pages import Page
-from pages import is_faq_page
+from markdown import Extension, Markdown
+from markdown.postprocessors import Postprocessor
+
+from help_site import record
 
 
 class QuestionsAndAnswers(HTMLParser):
@@ -76,8 +77,21 @@ def faq_json_ld(html: str) -> str:
     return json.dumps(document, ensure_ascii=False).replace("</", "<\\/")
 
 
-def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Attach the JSON-LD to FAQ pages; the page template puts it in the <head>."""
-    if is_faq_page(page):
-        page.meta["faq_json_ld"] = faq_json_ld(html)
-    return html
+class AddFaqSchema(Postprocessor):
+    """Ends an FAQ page's HTML with its JSON-LD."""
+
+    def run(self, text: str) -> str:
+        if not record.is_whole_page(self.md) or not record.page_record(self.md).faq:
+            return text
+        return f'{text}\n<script type="application/ld+json">{faq_json_ld(text)}</script>'
+
+
+class FaqSchemaExtension(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:
+        record.register(md, "faq_schema")
+        # After the claim links are resolved (5), before the page's record is written (0).
+        md.postprocessors.register(AddFaqSchema(md), "help_site_faq_schema", 3)
+
+
+def makeExtension(**kwargs: object) -> FaqSchemaExtension:
+    return FaqSchemaExtension(**kwargs)
