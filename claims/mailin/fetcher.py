@@ -164,7 +164,7 @@ def judge(
             action,
             mail.new_text,
             uploads,
-            submission_key=hashlib.sha256(f"mail\0{mail.message_id}".encode()).hexdigest(),
+            submission_key=submission_key(mail.message_id),
             max_photos=config["MAX_PHOTOS"],
             reopen_days=config["REOPEN_DAYS"],
         )
@@ -172,6 +172,12 @@ def judge(
         return outcome("unmatched", str(refusal), case.id)
     refusals = "\n".join(str(problem) for problem in refused)
     return outcome("attached", f"Added to case {case.reference}.", case.id, refusals)
+
+
+def submission_key(message_id: str) -> str:
+    """The key a message's addition to its case carries: the case takes one message once,
+    even when the fetcher died after the case committed it and before it was recorded."""
+    return hashlib.sha256(f"mail\0{message_id}".encode()).hexdigest()
 
 
 class Fetcher(Poller):

@@ -81,3 +81,22 @@ def test_the_running_service_fetches_replies_in_the_background(tmp_path, mailbox
         added = [e.text for e in store.history.events(case.id) if e.kind == "customer_added"]
     assert added == [NEW_WORDS]
     assert mailbox.messages("INBOX") == []
+
+
+def test_a_reply_committed_before_a_crash_but_not_recorded_is_not_added_again(helpdesk):
+    from claims.mailin.fetcher import submission_key
+    from tests.support.helpdesk import parse
+
+    reference, envelope = helpdesk.open_case()
+    message = replies.plain(envelope, NEW_WORDS)
+    helpdesk.mailbox.deliver(message)
+    with helpdesk.store() as store:  # what the fetcher committed before it died
+        case = store.cases.case_by_reference(reference)
+        key = submission_key(str(parse(message)["Message-ID"]))
+        store.cases.customer_adds(case, None, NEW_WORDS, [], submission_key=key)
+
+    helpdesk.fetch()
+
+    assert helpdesk.customer_events(reference) == [("customer_added", NEW_WORDS)]
+    assert [mail.outcome for mail in helpdesk.inbound()] == ["attached"]
+    assert helpdesk.mailbox.messages("INBOX") == []
