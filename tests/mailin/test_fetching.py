@@ -44,7 +44,9 @@ def test_one_fetcher_at_a_time_holds_the_mailbox_until_its_lease_ends(app):
         assert store.inbound.take_lease("worker-3", 300)
 
 
-def test_the_running_service_fetches_replies_in_the_background(tmp_path, mailbox, smtp_server):
+def test_the_running_service_fetches_replies_in_the_background_without_any_request(
+    tmp_path, mailbox, smtp_server
+):
     from claims.mailin.addresses import reply_address
     from claims.store import Store
 
@@ -61,13 +63,14 @@ def test_the_running_service_fetches_replies_in_the_background(tmp_path, mailbox
     process, _ = start_service(
         data,
         workers=2,
+        untouched=True,  # gunicorn.conf.py starts the fetcher in each worker
         IMAP_URL=mailbox.url(),
         IMAP_CA_FILE=str(mailbox.server.ca_file),
         IMAP_POLL_SECONDS="1",
         MAIL_FROM=settings["MAIL_FROM"],
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=str(port),
-    )  # its health check is the first request, which starts the background threads
+    )
     try:
         deadline = time.monotonic() + 60
         while not mailbox.messages("Processed"):
