@@ -6,6 +6,9 @@ without HTTP. Durability is the order of the steps: every photo is checked and w
 acknowledged has all its photos; if anything stops the commit, the photos written are removed
 again (a crash in between leaves at most an orphan file). The same submission filed twice (a
 double click, a re-sent form) gives one case.
+
+Photos sent with a form that is not filed yet are staged: stored the same way, recorded
+against the form, and moved to the case when the form is filed.
 """
 
 import hashlib
@@ -20,7 +23,8 @@ from claims.catalog import ClaimType
 from claims.store import Store
 from claims.store.cases import TransitionRefused
 from claims.store.connection import Unavailable
-from claims.store.records import Case, NewCase
+from claims.store.records import Case, NewCase, StagedPhoto
+from claims.store.staging import Form
 
 
 class Upload(Protocol):
@@ -72,15 +76,31 @@ class Claim:
 
 
 def file_claim(
-    store: Store, shelf: PhotoShelf, claim: Claim, uploads: Sequence[Upload]
+    store: Store,
+    shelf: PhotoShelf,
+    claim: Claim,
+    uploads: Sequence[Upload],
+    staged_for: Form | None = None,
 ) -> tuple[Case, bool]:
-    """Store the photos, then record the case; returns it and whether it is new (False: this
-    very submission was filed before, and that earlier case is returned).
+    """Store the photos, then record the case with them and the photos staged for its form;
+    returns it and whether it is new (False: this very submission was filed before, and that
+    earlier case is returned).
 
     Raises PhotoProblem for a photo that cannot be accepted (nothing is kept), OSError when
     photos cannot be written, Unavailable when the case log cannot be reached.
     """
-    stored = store_photos(shelf, uploads)
+    return record_claim(store, shelf, claim, store_photos(shelf, uploads), staged_for)
+
+
+def record_claim(
+    store: Store,
+    shelf: PhotoShelf,
+    claim: Claim,
+    stored: list[photos.StoredPhoto],
+    staged_for: Form | None = None,
+) -> tuple[Case, bool]:
+    """Record the case with photos already stored (removed again when the case is not
+    recorded with them) and the photos staged for its form; returns as file_claim does."""
     new = NewCase(
         submission_key=submission_key(claim, stored),
         order_ref=claim.order_ref,
@@ -90,7 +110,7 @@ def file_claim(
         description=claim.description,
     )
     try:
-        case, created = store.cases.file_case(new, stored)
+        case, created = store.cases.file_case(new, stored, staged_for)
     except Unavailable:
         discard(shelf, stored)
         raise
@@ -134,6 +154,48 @@ def store_photos(shelf: PhotoShelf, uploads: Sequence[Upload]) -> list[photos.St
         discard(shelf, stored)
         raise
     return stored
+
+
+def store_good_photos(
+    shelf: PhotoShelf, uploads: Sequence[Upload]
+) -> tuple[list[photos.StoredPhoto], list[PhotoProblem]]:
+    """Check and store each photo on its own: the good ones stored, and a problem naming each
+    bad one, so the customer hears of every bad photo at once. Raises OSError (keeping
+    nothing) when photos cannot be written."""
+    stored: list[photos.StoredPhoto] = []
+    problems = []
+    for upload in uploads:
+        try:
+            stored.extend(store_photos(shelf, [upload]))
+        except PhotoProblem as problem:
+            problems.append(problem)
+        except OSError:
+            discard(shelf, stored)
+            raise
+    return stored, problems
+
+
+def stage_photos(
+    store: Store, shelf: PhotoShelf, form: Form, stored: list[photos.StoredPhoto]
+) -> list[StagedPhoto]:
+    """Keep stored photos for a form that is not filed yet; if the case log cannot take
+    them, none of those not yet staged is kept (Unavailable is raised)."""
+    staged = []
+    for index, photo in enumerate(stored):
+        try:
+            staged.append(store.staging.stage(form, photo))
+        except Unavailable:
+            discard(shelf, stored[index:])
+            raise
+    return staged
+
+
+def unstage_photo(store: Store, shelf: PhotoShelf, form: Form, staged_id: int) -> bool:
+    """Remove one of a form's staged photos, file and all; False when it is not the form's."""
+    removed = store.staging.remove(form, staged_id)
+    if removed is not None:
+        discard(shelf, [removed])
+    return removed is not None
 
 
 def submission_key(claim: Claim, stored: list[photos.StoredPhoto]) -> str:

@@ -1,9 +1,10 @@
 """The case log's storage: the only package with SQL, for SQLite and PostgreSQL alike.
 
 ``Store`` is one connection and the classes that work on it, one per concern: ``cases`` (and
-the queue), ``history``, ``outbox`` and ``agents``; ``schema`` upgrades the tables and
-``copier`` moves a log to another database. A request (or CLI command) gets its store from
-``get_store()``, which closes it when the request ends.
+the queue), ``history``, ``outbox``, ``staging`` (photos of forms not filed yet) and
+``agents``; ``schema`` upgrades the tables and ``copier`` moves a log to another database.
+A request (or CLI command) gets its store from ``get_store()``, which closes it when the
+request ends.
 """
 
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ from claims.store.clock import Clock, Now, utc_now
 from claims.store.connection import Connection
 from claims.store.history import History
 from claims.store.outbox import Outbox
+from claims.store.staging import Staging
 
 
 class Store:
@@ -32,7 +34,8 @@ class Store:
         clock = Clock(now)
         self.history = History(self.connection, clock)
         self.outbox = Outbox(self.connection, clock, self.history)
-        self.cases = Cases(self.connection, clock, self.history, self.outbox)
+        self.staging = Staging(self.connection, clock)
+        self.cases = Cases(self.connection, clock, self.history, self.outbox, self.staging)
         self.agents = Agents(self.connection, clock)
 
     def upgrade_schema(self, version: int | None = None) -> int:

@@ -6,6 +6,8 @@ record by name (``Case(**row)``).
 
 from dataclasses import dataclass, fields
 
+from claims.photos import StoredPhoto
+
 
 @dataclass(frozen=True)
 class NewCase:
@@ -75,3 +77,11 @@ class UnsentMail:
 def columns(record: type) -> str:
     """A record's fields as a column list, in order: ``SELECT {columns(Case)} FROM cases``."""
     return ", ".join(field.name for field in fields(record))
+
+
+@dataclass(frozen=True)
+class StagedPhoto:
+    """A photo sent with a claim form that is not filed yet; `id` names it to its form."""
+
+    id: int
+    photo: StoredPhoto
