@@ -156,13 +156,15 @@ def file(
 def render_claim_form(
     form: ClaimForm, kept: list[StagedPhoto], status: int = 200
 ) -> ResponseReturnValue:
-    """The claim form, with the photos kept for it."""
-    staged_for = staged_form(form.submission_id.data, create=False)
+    """The claim form, with the photos kept for it. The browser gets its photo token now,
+    before its script sends photos in parallel (each would otherwise make its own)."""
+    staged_for = staged_form(form.submission_id.data)
+    assert staged_for is not None  # the view gave the form an id of ours
     return render_template(
         "new.html",
         form=form,
         claim_types=CLAIM_TYPES,
-        kept=[described(staged_for, photo) for photo in kept] if staged_for else [],
+        kept=[described(staged_for, photo) for photo in kept],
     ), status
 
 
