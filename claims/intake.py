@@ -156,6 +156,14 @@ def store_photos(shelf: PhotoShelf, uploads: Sequence[Upload]) -> list[photos.St
     return stored
 
 
+def filed_before(store: Store, claim: Claim, stored: list[photos.StoredPhoto]) -> Case | None:
+    """The case this very submission was filed as already, if any: a double click whose
+    first request has filed the form and taken its staged photos."""
+    if not claim.submission_id:
+        return None
+    return store.cases.case_by_submission_key(submission_key(claim, stored))
+
+
 def store_good_photos(
     shelf: PhotoShelf, uploads: Sequence[Upload]
 ) -> tuple[list[photos.StoredPhoto], list[PhotoProblem]]:

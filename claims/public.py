@@ -78,16 +78,18 @@ def new_claim() -> ResponseReturnValue:
         add_error(form.website, "Leave this field empty, then send the form again.")
         intake.discard(shelf(), stored)
         stored = []
-    # The photo rule is checked even when other fields are wrong, so the customer sees every
-    # problem at once; a type that files no case (changing a confirmed order) is answered on
-    # the page.
-    elif (
-        claim_type
-        and photo_rule_holds(form, claim_type, len(kept) + len(stored))
-        and fields_valid
-        and claim_type.files_case
-    ):
-        return file(form, claim_type, stored, staged_for)
+    elif claim_type is not None:
+        claim = valid_claim(form, claim_type) if fields_valid and claim_type.files_case else None
+        with storage_or_503("a case"):
+            earlier = intake.filed_before(store, claim, stored) if claim else None
+        if earlier is not None:  # the second of a double click, after the first filed it
+            intake.discard(shelf(), stored)
+            return confirm(earlier)
+        # The photo rule is checked even when other fields are wrong, so the customer sees
+        # every problem at once; a type that files no case (changing a confirmed order) is
+        # answered on the page.
+        if photo_rule_holds(form, claim_type, len(kept) + len(stored)) and claim:
+            return file(claim, stored, staged_for)
     with storage_or_503("staged photos"):
         intake.stage_photos(store, shelf(), staged_for, stored)
         kept = store.staging.photos(staged_for)
@@ -134,21 +136,28 @@ def photo_rule_holds(form: ClaimForm, claim_type: ClaimType, count: int) -> bool
     return not form.photos.errors
 
 
-def file(
-    form: ClaimForm, claim_type: ClaimType, stored: list[photos.StoredPhoto], staged_for: Form
-) -> ResponseReturnValue:
-    """File the validated claim with its photos (those staged for it first) and confirm it."""
-    claim = Claim(
+def valid_claim(form: ClaimForm, claim_type: ClaimType) -> Claim:
+    """What the customer filled in, once the form validated."""
+    return Claim(
         submission_id=form.submission_id.data or "",
         order_ref=entered(form.order_ref),
         email=entered(form.email),
         claim_type=claim_type,
         description=entered(form.description),
     )
+
+
+def file(claim: Claim, stored: list[photos.StoredPhoto], staged_for: Form) -> ResponseReturnValue:
+    """File the claim with its photos (those staged for it first) and confirm it."""
     with storage_or_503("a case"):
         case, created = intake.record_claim(get_store(), shelf(), claim, stored, staged_for)
     if created:
         nudge_courier(current_app)
+    return confirm(case)
+
+
+def confirm(case: Case) -> ResponseReturnValue:
+    """The confirmation page of a filed case; it reads the reference from the session."""
     session["submitted"] = case.reference
     return redirect(url_for(".submitted"), code=303)
 

@@ -123,6 +123,9 @@ class Cases:
     def case_by_reference(self, reference: str) -> Case | None:
         return self._where("reference = ?", reference)
 
+    def case_by_submission_key(self, key: str) -> Case | None:
+        return self._where("submission_key = ?", key)
+
     def case_by_id(self, case_id: int) -> Case | None:
         return self._where("id = ?", case_id)
 

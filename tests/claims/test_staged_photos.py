@@ -221,6 +221,19 @@ def test_double_click_with_kept_photos_files_one_case(customer, runner, app):
     assert [p["original_name"] for p in case["photos"]] == ["kettle.jpg"]
 
 
+def test_a_second_send_after_the_first_filed_the_kept_photos_files_nothing_more(customer, runner):
+    """Without JavaScript a double click sends the form twice; the second send can arrive
+    after the first has filed the case and taken its photos: it gets the same confirmation."""
+    customer.claim(photos=[JPEG], email="x", submission_id=FORM)
+    first = customer.claim(submission_id=FORM)
+    reference = customer.reference(customer.client.get("/claims/submitted"))
+    second = customer.claim(submission_id=FORM)  # photos required: none are kept any more
+    assert first.status_code == second.status_code == 303
+    assert customer.reference(customer.client.get("/claims/submitted")) == reference
+    [case] = cases(runner)
+    assert [p["original_name"] for p in case["photos"]] == ["kettle.jpg"]
+
+
 def test_a_bots_photos_are_not_kept(customer, app):
     sent = customer.claim(photos=[JPEG], website="http://spam.example", submission_id=FORM)
     assert sent.status_code == 400
