@@ -113,7 +113,9 @@ def test_photos_are_kept_across_a_form_error_with_javascript(
     assert photos_on_the_confirmation(tab) == "2"
 
 
-def test_picking_again_adds_photos_and_each_can_be_removed(tab, live_service, photos):
+def test_picking_again_adds_photos_and_each_can_be_removed(
+    tab, live_service, photos, axe_violations
+):
     tab.goto(live_service + "/claims/new?type=defective-item")
     fill_text(tab)
     picker = tab.get_by_label("Photos", exact=True)
@@ -127,6 +129,7 @@ def test_picking_again_adds_photos_and_each_can_be_removed(tab, live_service, ph
     expect(kept_photos(tab)).to_have_text([re.compile("kettle-1.jpg")])
     expect(tab.get_by_role("button", name="Remove kettle-1.jpg")).to_be_focused()
     expect(tab.locator("[data-photo-status]")).to_have_text("kettle-0.jpg removed.")
+    assert axe_violations(tab) == []
 
     tab.get_by_role("button", name="Send claim").click()
     expect(tab.locator("#case-reference")).to_have_text(re.compile(r"^HC-"))
