@@ -21,7 +21,7 @@ from claims.forms import ClaimForm, ReplyForm, StatusForm, add_error, entered
 from claims.intake import Claim, PhotoProblem
 from claims.lifecycle import ACTIONS, Status, customer_history
 from claims.mail import nudge_courier
-from claims.staged_photos import described, new_submission_id, staged_form
+from claims.staged_photos import described, new_submission_id, staged_form, staged_id
 from claims.store import get_store
 from claims.store.records import Case, StagedPhoto
 from claims.store.staging import Form
@@ -64,8 +64,9 @@ def new_claim() -> ResponseReturnValue:
     store = get_store()
     removing = request.form.get("remove_photo", "")
     with storage_or_503("staged photos"):
-        if removing.isdigit():  # a remove button: the form comes back as it was, less a photo
-            intake.unstage_photo(store, shelf(), staged_for, int(removing))
+        remove_id = staged_id(removing)
+        if remove_id is not None:  # a remove button: the form comes back as it was, less a photo
+            intake.unstage_photo(store, shelf(), staged_for, remove_id)
         kept = store.staging.photos(staged_for)
         fields_valid = form.validate_on_submit()
         claim_type = CLAIM_TYPES.get(form.claim_type.data)

@@ -28,12 +28,18 @@ bp = Blueprint("staged", __name__, url_prefix="/claims/new/photos")
 limiter.limit(lambda: current_app.config["RATELIMIT_PHOTOS"], methods=["POST"])(bp)
 
 SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+STAGED_ID = re.compile(r"[0-9]{1,18}")  # a staged photo's id, within any database's integers
 OWNER = "photo_owner"  # the session key of this browser's token
 
 
 def new_submission_id() -> str:
     """A claim form's one-time id: its photos are staged under it."""
     return secrets.token_urlsafe(16)
+
+
+def staged_id(text: str) -> int | None:
+    """A staged photo's id as a form sends it; None for anything else."""
+    return int(text) if STAGED_ID.fullmatch(text) else None
 
 
 def staged_form(submission_id: object, create: bool = True) -> Form | None:
@@ -95,7 +101,7 @@ def stage() -> ResponseReturnValue:
     ), (201 if staged else 400)
 
 
-@bp.post("/<int:staged_id>/remove")
+@bp.post("/<int(max=999999999999999999):staged_id>/remove")
 def remove(staged_id: int) -> ResponseReturnValue:
     """Remove one of this browser's staged photos of this form."""
     request_form = StagePhotoForm()
@@ -108,7 +114,7 @@ def remove(staged_id: int) -> ResponseReturnValue:
     return "", 204
 
 
-@bp.get("/<submission_id>/<int:staged_id>")
+@bp.get("/<submission_id>/<int(max=999999999999999999):staged_id>")
 def thumbnail(submission_id: str, staged_id: int) -> ResponseReturnValue:
     """A staged photo, for the browser that sent it only."""
     form = staged_form(submission_id, create=False)

@@ -252,3 +252,19 @@ def test_staging_and_removing_need_the_forms_csrf_token(client, app):
 def test_staging_is_rate_limited_on_its_own(client, customer):
     assert [stage(client, JPEG).status_code for _ in range(3)] == [201, 201, 429]
     assert customer.claim(submission_id=FORM).status_code == 303  # the form's own limit
+
+
+@pytest.mark.parametrize("odd", ["²", "9" * 40, "-1", "1 OR 1=1", ""])
+def test_an_odd_remove_value_removes_nothing_and_answers_plainly(customer, app, odd):
+    customer.claim(photos=[JPEG], email="x", submission_id=FORM)
+    response = customer.claim(remove_photo=odd, email="x", submission_id=FORM)
+    assert response.status_code in (200, 400)
+    assert len(thumbnails(response.get_data(as_text=True))) == 1
+    assert len(stored_files(app)) == 1
+
+
+def test_an_odd_photo_address_is_not_found(client):
+    stage(client, JPEG)
+    for path in ("/claims/new/photos/" + FORM + "/" + "9" * 40, "/claims/new/photos/x/1"):
+        assert shown(client, path)[0] == 404
+    assert client.post("/claims/new/photos/" + "9" * 40 + "/remove").status_code == 404
