@@ -61,9 +61,9 @@ def new_claim() -> ResponseReturnValue:
         form.submission_id.data = new_submission_id()
         staged_for = staged_form(form.submission_id.data)
         assert staged_for is not None
-    store = get_store()
     removing = request.form.get("remove_photo", "")
     with storage_or_503("staged photos"):
+        store = get_store()
         remove_id = staged_id(removing)
         if remove_id is not None:  # a remove button: the form comes back as it was, less a photo
             intake.unstage_photo(store, shelf(), staged_for, remove_id)

@@ -88,11 +88,11 @@ def stage() -> ResponseReturnValue:
     uploads = chosen_files(request_form.photos.data)
     if not uploads:
         return refused("Choose a photo to send.")
-    store, limit = get_store(), current_app.config["MAX_PHOTOS"]
-    kept = len(store.staging.photos(form))
-    if kept + len(uploads) > limit:
-        return refused(f"You can send up to {limit} photos; remove one to add another.")
+    limit = current_app.config["MAX_PHOTOS"]
     with storage_or_503("staged photos"):
+        store = get_store()
+        if len(store.staging.photos(form)) + len(uploads) > limit:
+            return refused(f"You can send up to {limit} photos; remove one to add another.")
         stored, problems = intake.store_good_photos(shelf(), uploads)
         staged = intake.stage_photos(store, shelf(), form, stored)
     return jsonify(
