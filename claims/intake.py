@@ -76,20 +76,15 @@ class Claim:
 
 
 def file_claim(
-    store: Store,
-    shelf: PhotoShelf,
-    claim: Claim,
-    uploads: Sequence[Upload],
-    staged_for: Form | None = None,
+    store: Store, shelf: PhotoShelf, claim: Claim, uploads: Sequence[Upload]
 ) -> tuple[Case, bool]:
-    """Store the photos, then record the case with them and the photos staged for its form;
-    returns it and whether it is new (False: this very submission was filed before, and that
-    earlier case is returned).
+    """Store the photos, then record the case; returns it and whether it is new (False: this
+    very submission was filed before, and that earlier case is returned).
 
     Raises PhotoProblem for a photo that cannot be accepted (nothing is kept), OSError when
     photos cannot be written, Unavailable when the case log cannot be reached.
     """
-    return record_claim(store, shelf, claim, store_photos(shelf, uploads), staged_for)
+    return record_claim(store, shelf, claim, store_photos(shelf, uploads))
 
 
 def record_claim(
