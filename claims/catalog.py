@@ -23,6 +23,7 @@ class ClaimType:
     photos: str = "none"
     lane: str = "standard"
     reason: str = ""
+    attachment: str = ""  # what to attach instead of photos of the item, if anything
     files_case: bool = True
     answer: str = ""
     instead: str = ""

@@ -191,9 +191,15 @@ def show_outbox() -> None:
 )
 @click.option("--dry-run", is_flag=True, help="List what would be removed, remove nothing.")
 def remove_orphans(older_than_minutes: int, dry_run: bool) -> None:
-    """Remove photo files that no case refers to (left by a crash mid-submission)."""
+    """Remove photo files that no case refers to (left by a crash mid-submission), and photos
+    staged for a claim form that was never sent, once they are a day old."""
     photo_dir = current_app.config["PHOTO_DIR"]
-    known = get_store().cases.stored_photo_names()
+    store = get_store()
+    if not dry_run:
+        store.staging.forget_expired()
+    # Staged first: a photo filed between the two reads is then in one of them.
+    staged = store.staging.live_names()
+    known = staged | store.cases.stored_photo_names()
     orphans = photos.orphan_files(photo_dir, known, older_than_seconds=older_than_minutes * 60)
     for name in orphans:
         click.echo(name)

@@ -60,6 +60,8 @@ class Defaults:
 
     RATELIMIT_SUBMIT = "5 per minute; 30 per hour"
     RATELIMIT_STATUS = "20 per minute; 200 per hour"
+    # Photos sent one by one as the customer chooses them, and removed again, on the claim form.
+    RATELIMIT_PHOTOS = "30 per minute; 300 per hour"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True  # a broken counter store must not turn customers away
     RATELIMIT_STORAGE_URI = (

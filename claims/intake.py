@@ -7,6 +7,9 @@ without HTTP. Durability is the order of the steps: every photo is checked and w
 acknowledged has all its photos; if anything stops the commit, the photos written are removed
 again (a crash in between leaves at most an orphan file). The same submission filed twice (a
 double click, a re-sent form) gives one case, or one addition.
+
+Photos sent with a form that is not filed yet are staged: stored the same way, recorded
+against the form, and moved to the case when the form is filed.
 """
 
 import hashlib
@@ -21,7 +24,8 @@ from claims.catalog import ClaimType
 from claims.store import Store
 from claims.store.cases import TransitionRefused
 from claims.store.connection import Unavailable
-from claims.store.records import Case, NewCase
+from claims.store.records import Case, NewCase, StagedPhoto
+from claims.store.staging import Form
 
 
 class Upload(Protocol):
@@ -81,7 +85,18 @@ def file_claim(
     Raises PhotoProblem for a photo that cannot be accepted (nothing is kept), OSError when
     photos cannot be written, Unavailable when the case log cannot be reached.
     """
-    stored = store_photos(shelf, uploads)
+    return record_claim(store, shelf, claim, store_photos(shelf, uploads))
+
+
+def record_claim(
+    store: Store,
+    shelf: PhotoShelf,
+    claim: Claim,
+    stored: list[photos.StoredPhoto],
+    staged_for: Form | None = None,
+) -> tuple[Case, bool]:
+    """Record the case with photos already stored (removed again when the case is not
+    recorded with them) and the photos staged for its form; returns as file_claim does."""
     new = NewCase(
         submission_key=submission_key(claim, stored),
         order_ref=claim.order_ref,
@@ -91,7 +106,7 @@ def file_claim(
         description=claim.description,
     )
     try:
-        case, created = store.cases.file_case(new, stored)
+        case, created = store.cases.file_case(new, stored, staged_for)
     except Unavailable:
         discard(shelf, stored)
         raise
@@ -159,6 +174,56 @@ def store_photos(shelf: PhotoShelf, uploads: Sequence[Upload]) -> list[photos.St
         discard(shelf, stored)
         raise
     return stored
+
+
+def filed_before(store: Store, claim: Claim, stored: list[photos.StoredPhoto]) -> Case | None:
+    """The case this very submission was filed as already, if any: a double click whose
+    first request has filed the form and taken its staged photos."""
+    if not claim.submission_id:
+        return None
+    return store.cases.case_by_submission_key(submission_key(claim, stored))
+
+
+def store_good_photos(
+    shelf: PhotoShelf, uploads: Sequence[Upload]
+) -> tuple[list[photos.StoredPhoto], list[PhotoProblem]]:
+    """Check and store each photo on its own: the good ones stored, and a problem naming each
+    bad one, so the customer hears of every bad photo at once. Raises OSError (keeping
+    nothing) when photos cannot be written."""
+    stored: list[photos.StoredPhoto] = []
+    problems = []
+    for upload in uploads:
+        try:
+            stored.extend(store_photos(shelf, [upload]))
+        except PhotoProblem as problem:
+            problems.append(problem)
+        except OSError:
+            discard(shelf, stored)
+            raise
+    return stored, problems
+
+
+def stage_photos(
+    store: Store, shelf: PhotoShelf, form: Form, stored: list[photos.StoredPhoto]
+) -> list[StagedPhoto]:
+    """Keep stored photos for a form that is not filed yet; if the case log cannot take
+    them, none of those not yet staged is kept (Unavailable is raised)."""
+    staged = []
+    for index, photo in enumerate(stored):
+        try:
+            staged.append(store.staging.stage(form, photo))
+        except Unavailable:
+            discard(shelf, stored[index:])
+            raise
+    return staged
+
+
+def unstage_photo(store: Store, shelf: PhotoShelf, form: Form, staged_id: int) -> bool:
+    """Remove one of a form's staged photos, file and all; False when it is not the form's."""
+    removed = store.staging.remove(form, staged_id)
+    if removed is not None:
+        discard(shelf, [removed])
+    return removed is not None
 
 
 def submission_key(claim: Claim, stored: list[photos.StoredPhoto]) -> str:

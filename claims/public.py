@@ -5,11 +5,6 @@ The views validate forms and turn outcomes into pages; filing and adding themsel
 ``claims.intake``'s, and what the case page says is ``claims.customer_view``'s.
 """
 
-import contextlib
-import logging
-import secrets
-from collections.abc import Iterator
-
 from flask import (
     Blueprint,
     abort,
@@ -23,7 +18,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import FileStorage
 
 from claims import customer_view, intake, links, photos
 from claims.catalog import CLAIM_TYPES, ClaimType
@@ -35,17 +29,18 @@ from claims.forms import (
     add_error,
     entered,
 )
-from claims.intake import Addition, Claim, PhotoProblem, PhotoShelf
+from claims.intake import Addition, Claim, PhotoProblem
 from claims.lifecycle import FINISHED, Status
 from claims.mail import nudge_courier
+from claims.staged_photos import described, new_submission_id, staged_form, staged_id
 from claims.store import get_store, references
 from claims.store.cases import TransitionRefused
-from claims.store.connection import Unavailable
-from claims.store.records import Case
+from claims.store.records import Case, StagedPhoto
+from claims.store.staging import Form
+from claims.uploads import chosen_files, shelf, storage_or_503
 from claims.web import limiter, send_photo, takes_photos
 
 bp = Blueprint("public", __name__, url_prefix="/claims")
-log = logging.getLogger(__name__)
 LOOK_UPS = ("public.status", "public.status_by_order")
 
 
@@ -67,97 +62,140 @@ limiter.limit(post_limit, methods=["POST"])(bp)
 @bp.route("/new", methods=["GET", "POST"])
 @takes_photos
 def new_claim() -> ResponseReturnValue:
-    """The claim form; a valid claim becomes a case and the customer sees its reference."""
+    """The claim form; a valid claim becomes a case and the customer sees its reference.
+
+    A form sent back with errors keeps its good photos, staged for it (shown as thumbnails
+    with a remove button); its bad ones are named with every other problem.
+    """
     form = ClaimForm()
     if request.method == "GET":
-        form.submission_id.data = secrets.token_urlsafe(16)
+        form.submission_id.data = new_submission_id()
         if request.args.get("type") in CLAIM_TYPES:
             form.claim_type.data = request.args["type"]
-        earlier = references.normalize(request.args.get("follows", "")[:40])
-        if earlier:  # a new claim about a case settled too long ago to reopen
-            form.description.data = f"This follows my earlier case {earlier}. "
-    else:
+        follows = references.normalize(request.args.get("follows", "")[:40])
+        if follows:  # a new claim about a case settled too long ago to reopen
+            form.description.data = f"This follows my earlier case {follows}. "
+        return render_claim_form(form, [])
+    staged_for = staged_form(form.submission_id.data)
+    if staged_for is None:  # no id of ours: this send starts its own
+        form.submission_id.data = new_submission_id()
+        staged_for = staged_form(form.submission_id.data)
+        assert staged_for is not None
+    removing = request.form.get("remove_photo", "")
+    with storage_or_503("staged photos"):
+        store = get_store()
+        remove_id = staged_id(removing)
+        if remove_id is not None:  # a remove button: the form comes back as it was, less a photo
+            intake.unstage_photo(store, shelf(), staged_for, remove_id)
+        kept = store.staging.photos(staged_for)
         fields_valid = form.validate_on_submit()
         claim_type = CLAIM_TYPES.get(form.claim_type.data)
-        uploads = chosen_files(form.photos.data)
-        # Check the photos against the chosen type even when other fields are wrong,
-        # so the customer sees every problem at once.
-        photos_valid = claim_type is not None and photo_rule_holds(form, claim_type, uploads)
-        if form.website.data:
-            add_error(form.website, "Leave this field empty, then send the form again.")
-        elif claim_type is not None and fields_valid and photos_valid and claim_type.files_case:
-            claim = Claim(
-                submission_id=form.submission_id.data or "",
-                order_ref=entered(form.order_ref),
-                email=entered(form.email),
-                claim_type=claim_type,
-                description=entered(form.description),
-            )
-            try:
-                with storage_or_503("a case"):
-                    case, created = intake.file_claim(get_store(), shelf(), claim, uploads)
-            except PhotoProblem as problem:
-                add_error(form.photos, str(problem))
-            else:
-                if created:
-                    nudge_courier(current_app)
-                session["submitted"] = case.reference
-                return redirect(url_for(".submitted"), code=303)
-        # A type that files no case (changing a confirmed order) is answered on the page.
-    status = 400 if form.errors else 200
-    return render_template("new.html", form=form, claim_types=CLAIM_TYPES), status
+        stored = add_chosen_photos(form, claim_type, len(kept))
+    if removing:  # not a send: only the photos' problems are shown yet
+        for field in form:
+            if field is not form.photos:
+                field.errors = []
+    elif form.website.data:
+        add_error(form.website, "Leave this field empty, then send the form again.")
+        intake.discard(shelf(), stored)
+        stored = []
+    elif claim_type is not None:
+        claim = valid_claim(form, claim_type) if fields_valid and claim_type.files_case else None
+        with storage_or_503("a case"):
+            earlier = intake.filed_before(store, claim, stored) if claim else None
+        if earlier is not None:  # the second of a double click, after the first filed it
+            intake.discard(shelf(), stored)
+            return confirm(earlier)
+        # The photo rule is checked even when other fields are wrong, so the customer sees
+        # every problem at once; a type that files no case (changing a confirmed order) is
+        # answered on the page.
+        if photo_rule_holds(form, claim_type, len(kept) + len(stored)) and claim:
+            return file(claim, stored, staged_for)
+    with storage_or_503("staged photos"):
+        intake.stage_photos(store, shelf(), staged_for, stored)
+        kept = store.staging.photos(staged_for)
+    return render_claim_form(form, kept, status=400 if form.errors else 200)
 
 
-def chosen_files(files: list[FileStorage] | None) -> list[FileStorage]:
-    """The files the customer chose; browsers send one empty part when they chose none."""
-    chosen = []
-    for upload in files or []:
-        if not isinstance(upload, FileStorage):
-            continue
-        if upload.filename or photos.stream_size(upload.stream) > 0:
-            chosen.append(upload)
-    return chosen
-
-
-def photo_rule_holds(form: ClaimForm, claim_type: ClaimType, uploads: list[FileStorage]) -> bool:
-    """Each claim type's rule: photos required, optional or not needed; never too many."""
+def add_chosen_photos(
+    form: ClaimForm, claim_type: ClaimType | None, kept: int
+) -> list[photos.StoredPhoto]:
+    """Store the good photos just chosen, naming each bad one on the form; none when the
+    claim type takes no photos or there would be too many."""
+    uploads = chosen_files(form.photos.data)
     limit = current_app.config["MAX_PHOTOS"]
-    if claim_type.photos == "required" and not uploads:
+    if not uploads or (claim_type is not None and claim_type.photos == "none"):
+        return []  # a type without photos says so in photo_rule_holds
+    if kept + len(uploads) > limit:
+        already = f" and {kept} are kept from before" if kept else ""
+        add_error(
+            form.photos,
+            f"You can send up to {limit} photos; you chose {len(uploads)}{already}.",
+        )
+        return []
+    stored, problems = intake.store_good_photos(shelf(), uploads)
+    for problem in problems:
+        add_error(form.photos, str(problem))
+    return stored
+
+
+def photo_rule_holds(form: ClaimForm, claim_type: ClaimType, count: int) -> bool:
+    """Each claim type's rule: photos required, optional or not needed."""
+    chosen = count or chosen_files(form.photos.data)
+    if claim_type.photos == "required" and not chosen and not form.photos.errors:
         add_error(
             form.photos,
             f"Add at least one clear photo of the item: a {claim_type.label.lower()} "
             "claim needs one to be verified.",
         )
-    elif claim_type.photos == "none" and uploads:
+    elif claim_type.photos == "none" and chosen:
         add_error(
             form.photos,
             f"A {claim_type.label.lower()} claim does not need photos. "
             "Remove them, or choose another kind of claim.",
         )
-    elif len(uploads) > limit:
-        add_error(
-            form.photos, f"You can send up to {limit} photos at once; you chose {len(uploads)}."
-        )
     return not form.photos.errors
 
 
-def shelf() -> PhotoShelf:
-    """Where this service keeps photos, and their limits."""
-    return PhotoShelf.from_config(current_app.config)
+def valid_claim(form: ClaimForm, claim_type: ClaimType) -> Claim:
+    """What the customer filled in, once the form validated."""
+    return Claim(
+        submission_id=form.submission_id.data or "",
+        order_ref=entered(form.order_ref),
+        email=entered(form.email),
+        claim_type=claim_type,
+        description=entered(form.description),
+    )
 
 
-@contextlib.contextmanager
-def storage_or_503(what: str) -> Iterator[None]:
-    """Photos that cannot be written, or a case log that cannot be reached, are logged and
-    answered with "try again later" (nothing was kept)."""
-    try:
-        yield
-    except OSError:
-        log.exception("Could not store photos")
-        abort(503)
-    except Unavailable:
-        log.exception("Could not record %s", what)
-        abort(503)
+def file(claim: Claim, stored: list[photos.StoredPhoto], staged_for: Form) -> ResponseReturnValue:
+    """File the claim with its photos (those staged for it first) and confirm it."""
+    with storage_or_503("a case"):
+        case, created = intake.record_claim(get_store(), shelf(), claim, stored, staged_for)
+    if created:
+        nudge_courier(current_app)
+    return confirm(case)
+
+
+def confirm(case: Case) -> ResponseReturnValue:
+    """The confirmation page of a filed case; it reads the reference from the session."""
+    session["submitted"] = case.reference
+    return redirect(url_for(".submitted"), code=303)
+
+
+def render_claim_form(
+    form: ClaimForm, kept: list[StagedPhoto], status: int = 200
+) -> ResponseReturnValue:
+    """The claim form, with the photos kept for it. The browser gets its photo token now,
+    before its script sends photos in parallel (each would otherwise make its own)."""
+    staged_for = staged_form(form.submission_id.data)
+    assert staged_for is not None  # the view gave the form an id of ours
+    return render_template(
+        "new.html",
+        form=form,
+        claim_types=CLAIM_TYPES,
+        kept=[described(staged_for, photo) for photo in kept],
+    ), status
 
 
 @bp.get("/submitted")
@@ -286,7 +324,7 @@ def my_case() -> ResponseReturnValue:
 
 def new_addition_form() -> AddToCaseForm:
     form = AddToCaseForm(formdata=None)
-    form.submission_id.data = secrets.token_urlsafe(16)
+    form.submission_id.data = new_submission_id()
     return form
 
 

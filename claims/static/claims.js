@@ -1,6 +1,10 @@
-// The claim form and the reply form, improved where JavaScript runs: photo previews, size
-// checks before sending, an upload progress bar, and one submission per click; and on every
-// page that loads it, the focus on the error summary. Without it, all work as plain HTML.
+// The claim form and the reply form, improved where JavaScript runs. Without it, both work as
+// plain HTML. The claim form (data-stage) sends each photo as it is chosen, with its own
+// progress bar, so that picking again adds photos, each can be removed, a file that is not a
+// photo is named at once, and "Send claim" sends only text. The reply form shows previews,
+// checks sizes before sending and shows the upload's progress. Both send once per click, and
+// the claim form answers a type that files no case as soon as it is chosen. On every page
+// that loads it, the error summary takes the focus.
 (function () {
   "use strict";
 
@@ -12,107 +16,371 @@
   if (!form) return;
 
   var input = form.querySelector('input[type="file"]');
-  var previews = form.querySelector("[data-previews]");
   var problem = form.querySelector("[data-photo-problem]");
   var submit = form.querySelector("[data-submit]");
-  var progress = form.querySelector("[data-progress]");
   var progressText = form.querySelector("[data-progress-text]");
   var maxPhotos = Number(form.dataset.maxPhotos);
   var maxPhotoBytes = Number(form.dataset.maxPhotoBytes);
   var maxRequestBytes = Number(form.dataset.maxRequestBytes);
-  var previewUrls = [];
 
   function megabytes(bytes) {
     return (bytes / 1048576).toFixed(1) + " MB";
   }
 
-  // What is wrong with the chosen photos, or "" when they can be sent.
-  function photoProblem(files) {
-    var total = 0;
-    if (files.length > maxPhotos) {
-      return "You chose " + files.length + " photos; you can send up to " + maxPhotos + ".";
-    }
-    for (var i = 0; i < files.length; i++) {
-      total += files[i].size;
-      if (files[i].size === 0) return files[i].name + " is empty. Choose another photo.";
-      if (files[i].size > maxPhotoBytes) {
-        return files[i].name + " is " + megabytes(files[i].size) + "; each photo can be up to " +
-          megabytes(maxPhotoBytes) + ".";
-      }
-    }
-    if (total > maxRequestBytes) {
-      return "Together your photos are " + megabytes(total) + "; send fewer or smaller photos.";
+  // What is wrong with one file's size, or "".
+  function sizeProblem(file) {
+    if (file.size === 0) return file.name + " is empty. Choose another photo.";
+    if (file.size > maxPhotoBytes) {
+      return file.name + " is " + megabytes(file.size) + "; each photo can be up to " +
+        megabytes(maxPhotoBytes) + ".";
     }
     return "";
   }
 
-  function showPreviews() {
-    previewUrls.forEach(URL.revokeObjectURL);
-    previewUrls = [];
-    previews.textContent = "";
-    var files = Array.prototype.slice.call(input.files);
-    files.forEach(function (file) {
+  function showProblems(messages) {
+    problem.textContent = messages.join(" ");
+    problem.hidden = messages.length === 0;
+  }
+
+  // Browsers that cannot draw HEIC show the file name alone.
+  function previewable(file) {
+    return /^image\/(jpeg|png|webp)$/.test(file.type);
+  }
+
+  if (form.dataset.stage) {
+    sendPhotosAsChosen();
+  } else if (input) {
+    sendPhotosWithTheForm();
+  }
+  answerTypesThatFileNoCase();
+
+  // The claim form: each photo goes to the staging endpoint as soon as it is chosen.
+  function sendPhotosAsChosen() {
+    var list = form.querySelector("[data-kept]");
+    var status = form.querySelector("[data-photo-status]");
+    var token = form.querySelector('[name="csrf_token"]');
+    var submissionId = form.querySelector('[name="submission_id"]').value;
+    var HEIF_BRANDS = ["heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1"];
+    var sending = 0;
+    var sendClaimWhenDone = false;
+
+    function formData() {
+      var data = new FormData();
+      if (token) data.append("csrf_token", token.value);
+      data.append("submission_id", submissionId);
+      return data;
+    }
+
+    // Said once a photo is in or out, never on every step of its progress.
+    function announce(text) {
+      status.textContent = text;
+    }
+
+    function photoCount() {
+      return list.children.length;
+    }
+
+    // A JPEG, PNG, WebP or HEIC file by its first bytes, as the service checks it.
+    function looksLikePhoto(file) {
+      return file.slice(0, 16).arrayBuffer().then(function (buffer) {
+        var bytes = new Uint8Array(buffer);
+        var text = function (start, end) {
+          return String.fromCharCode.apply(null, bytes.subarray(start, end));
+        };
+        if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return true;
+        if (text(0, 8) === "\x89PNG\r\n\x1a\n") return true;
+        if (text(0, 4) === "RIFF" && text(8, 12) === "WEBP") return true;
+        return text(4, 8) === "ftyp" && HEIF_BRANDS.indexOf(text(8, 12)) !== -1;
+      });
+    }
+
+    function photoItem(name) {
       var item = document.createElement("li");
-      // Browsers that cannot draw HEIC show the file name alone.
-      if (/^image\/(jpeg|png|webp)$/.test(file.type)) {
-        var url = URL.createObjectURL(file);
-        previewUrls.push(url);
-        var image = document.createElement("img");
-        image.src = url;
-        image.alt = "";
-        item.appendChild(image);
-      }
-      item.appendChild(document.createTextNode(file.name + " (" + megabytes(file.size) + ")"));
-      previews.appendChild(item);
-    });
-    previews.hidden = files.length === 0;
-    var message = photoProblem(files);
-    problem.textContent = message;
-    problem.hidden = !message;
-  }
-
-  if (input) input.addEventListener("change", showPreviews);
-
-  function showProgress(event) {
-    if (!event.lengthComputable) return;
-    var percent = Math.round((event.loaded / event.total) * 100);
-    progress.value = percent;
-    progress.textContent = percent + "%";
-    progressText.textContent = percent < 100 ? "Sending… " + percent + "%" : "Saving your claim…";
-  }
-
-  form.addEventListener("submit", function (event) {
-    if (input && photoProblem(input.files)) {
-      event.preventDefault();
-      showPreviews();
-      input.focus();
-      return;
+      var image = document.createElement("img");
+      image.alt = "";
+      var label = document.createElement("span");
+      label.className = "previews__name";
+      label.textContent = name;
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "button button--small";
+      remove.textContent = "Remove";
+      var hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = " " + name;
+      remove.appendChild(hidden);
+      item.append(image, label, remove);
+      return item;
     }
-    if (submit.disabled) {
-      event.preventDefault();
-      return;
+
+    function failure(name, status) {
+      var why = {
+        413: "it is too large to send",
+        429: "too many photos were sent in a short while; wait a minute",
+        503: "we cannot take photos right now; try again in a few minutes"
+      }[status] || "the page has expired; reload it";
+      return name + " could not be sent: " + why + ", then choose it again.";
     }
-    if (!window.FormData || !window.XMLHttpRequest) return;  // plain HTML submission
-    event.preventDefault();
-    submit.disabled = true;
-    progress.hidden = false;
-    var request = new XMLHttpRequest();
-    request.open("POST", form.action);
-    request.upload.addEventListener("progress", showProgress);
-    request.addEventListener("load", function () {
-      if (request.responseURL && request.responseURL !== form.action) {
-        window.location.assign(request.responseURL);  // the confirmation page
-      } else {
-        document.open();  // the form again, with the server's messages
-        document.write(request.responseText);
-        document.close();
-      }
+
+    function upload(file) {
+      var item = photoItem(file.name);
+      var image = item.querySelector("img");
+      if (previewable(file)) image.src = URL.createObjectURL(file);
+      else image.hidden = true;
+      var bar = document.createElement("progress");
+      bar.className = "progress";
+      bar.max = 100;
+      bar.value = 0;
+      bar.setAttribute("aria-label", "Sending " + file.name);
+      item.insertBefore(bar, item.lastChild);
+      list.appendChild(item);
+      list.hidden = false;
+
+      var request = new XMLHttpRequest();
+      item.request = request;
+      sending += 1;
+      request.open("POST", form.dataset.stage);
+      request.responseType = "json";
+      request.upload.addEventListener("progress", function (event) {
+        if (event.lengthComputable) bar.value = Math.round((event.loaded / event.total) * 100);
+      });
+      request.addEventListener("loadend", function () {
+        var answer = request.response || {};
+        var sent = request.status === 201 && answer.photos && answer.photos[0];
+        item.request = null;
+        if (image.src) URL.revokeObjectURL(image.src);
+        if (sent) {
+          bar.remove();
+          image.src = sent.thumbnail;  // as stored: HEIC shows too, as JPEG
+          image.hidden = false;
+          item.querySelector("button").dataset.remove = sent.remove;
+          announce(file.name + " added. " + photoCount() + " of " + maxPhotos + " photos.");
+        } else if (request.status !== 0) {  // 0: the customer removed it while it was sending
+          item.remove();
+          list.hidden = photoCount() === 0;
+          var problems = answer.problems || [failure(file.name, request.status)];
+          showProblems(problems);
+          sendClaimWhenDone = false;
+        } else if (!item.dataset.cancelled) {
+          item.remove();
+          showProblems([file.name + " could not be sent: the connection was lost. Check it, " +
+            "then choose the photo again."]);
+          sendClaimWhenDone = false;
+        }
+        sending -= 1;
+        if (sending === 0) finishWaiting();
+      });
+      var data = formData();
+      data.append("photos", file);
+      request.send(data);
+    }
+
+    input.addEventListener("change", function () {
+      var files = Array.prototype.slice.call(input.files);
+      input.value = "";  // sent one by one; the form itself sends text only
+      Promise.all(files.map(looksLikePhoto)).then(function (photos) {
+        var problems = [];
+        files.forEach(function (file, index) {
+          var tooLarge = sizeProblem(file);
+          if (tooLarge) {
+            problems.push(tooLarge);
+          } else if (!photos[index]) {
+            problems.push(file.name + " is not a photo. Choose a JPEG, PNG, WebP or HEIC image.");
+          } else if (photoCount() >= maxPhotos) {
+            problems.push(file.name + " was not added: you can send up to " + maxPhotos +
+              " photos. Remove one to add another.");
+          } else {
+            upload(file);
+          }
+        });
+        showProblems(problems);
+      });
     });
-    request.addEventListener("error", function () {
+
+    // Focus goes where the removed photo was: the next photo's button, or the picker.
+    function removed(item) {
+      var next = item.nextElementSibling || item.previousElementSibling;
+      var name = item.querySelector(".previews__name").textContent;
+      item.remove();
+      list.hidden = photoCount() === 0;
+      (next ? next.querySelector("button") : input).focus();
+      announce(name + " removed.");
+    }
+
+    list.addEventListener("click", function (event) {
+      var button = event.target.closest("button");
+      if (!button) return;
+      event.preventDefault();  // without us, the button sends the form to remove the photo
+      var item = button.closest("li");
+      if (item.request) {
+        item.dataset.cancelled = "true";
+        item.request.abort();
+        removed(item);
+        return;
+      }
+      button.disabled = true;
+      fetch(button.dataset.remove, { method: "POST", body: formData(), credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok && response.status !== 404) throw new Error(response.status);
+          removed(item);  // 404: it was removed already
+        })
+        .catch(function () {
+          button.disabled = false;
+          showProblems(["The photo could not be removed. Check your connection and try again."]);
+        });
+    });
+
+    function finishWaiting() {
+      if (!sendClaimWhenDone) {
+        if (submit.disabled && progressText.textContent) {
+          submit.disabled = false;
+          progressText.textContent = "";
+        }
+        return;
+      }
+      sendClaimWhenDone = false;
       submit.disabled = false;
-      progress.hidden = true;
-      progressText.textContent = "The connection was lost. Check it, then send the claim again.";
+      form.requestSubmit(submit);
+    }
+
+    form.addEventListener("submit", function (event) {
+      if (submit.disabled) {
+        event.preventDefault();
+        return;
+      }
+      if (sending > 0) {  // send the claim once its photos are in
+        event.preventDefault();
+        sendClaimWhenDone = true;
+        progressText.textContent = "Sending your photos first…";
+      } else {
+        progressText.textContent = "Sending your claim…";
+      }
+      submit.disabled = true;
     });
-    request.send(new FormData(form));
-  });
+
+    // Back from the confirmation page, the form works again.
+    window.addEventListener("pageshow", function () {
+      submit.disabled = false;
+      progressText.textContent = "";
+    });
+  }
+
+  // The reply form: previews, size checks, and the whole form sent with a progress bar.
+  function sendPhotosWithTheForm() {
+    var previews = form.querySelector("[data-previews]");
+    var progress = form.querySelector("[data-progress]");
+    var previewUrls = [];
+
+    // What is wrong with the chosen photos, or "" when they can be sent.
+    function photoProblem(files) {
+      var total = 0;
+      if (files.length > maxPhotos) {
+        return "You chose " + files.length + " photos; you can send up to " + maxPhotos + ".";
+      }
+      for (var i = 0; i < files.length; i++) {
+        total += files[i].size;
+        var tooLarge = sizeProblem(files[i]);
+        if (tooLarge) return tooLarge;
+      }
+      if (total > maxRequestBytes) {
+        return "Together your photos are " + megabytes(total) + "; send fewer or smaller photos.";
+      }
+      return "";
+    }
+
+    function showPreviews() {
+      previewUrls.forEach(URL.revokeObjectURL);
+      previewUrls = [];
+      previews.textContent = "";
+      var files = Array.prototype.slice.call(input.files);
+      files.forEach(function (file) {
+        var item = document.createElement("li");
+        if (previewable(file)) {
+          var url = URL.createObjectURL(file);
+          previewUrls.push(url);
+          var image = document.createElement("img");
+          image.src = url;
+          image.alt = "";
+          item.appendChild(image);
+        }
+        item.appendChild(document.createTextNode(file.name + " (" + megabytes(file.size) + ")"));
+        previews.appendChild(item);
+      });
+      previews.hidden = files.length === 0;
+      var message = photoProblem(files);
+      showProblems(message ? [message] : []);
+    }
+
+    input.addEventListener("change", showPreviews);
+
+    function showProgress(event) {
+      if (!event.lengthComputable) return;
+      var percent = Math.round((event.loaded / event.total) * 100);
+      progress.value = percent;
+      progress.textContent = percent + "%";
+      progressText.textContent = percent < 100 ? "Sending… " + percent + "%" : "Saving…";
+    }
+
+    form.addEventListener("submit", function (event) {
+      if (photoProblem(input.files)) {
+        event.preventDefault();
+        showPreviews();
+        input.focus();
+        return;
+      }
+      if (submit.disabled) {
+        event.preventDefault();
+        return;
+      }
+      if (!window.FormData || !window.XMLHttpRequest) return;  // plain HTML submission
+      event.preventDefault();
+      submit.disabled = true;
+      progress.hidden = false;
+      var request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      request.upload.addEventListener("progress", showProgress);
+      request.addEventListener("load", function () {
+        if (request.responseURL && request.responseURL !== form.action) {
+          window.location.assign(request.responseURL);  // the page after sending
+        } else {
+          document.open();  // the form again, with the server's messages
+          document.write(request.responseText);
+          document.close();
+        }
+      });
+      request.addEventListener("error", function () {
+        submit.disabled = false;
+        progress.hidden = true;
+        progressText.textContent = "The connection was lost. Check it, then send again.";
+      });
+      request.send(new FormData(form));
+    });
+  }
+
+  // "Change a confirmed order" is answered next to the choices as soon as it is chosen.
+  function answerTypesThatFileNoCase() {
+    var region = form.querySelector("[data-policy-answer]");
+    if (!region) return;
+    var radios = form.querySelectorAll('input[name="claim_type"]');
+    Array.prototype.forEach.call(radios, function (radio) {
+      radio.addEventListener("change", function () {
+        var earlier = document.querySelector("main > [data-policy-answer]");
+        if (earlier) earlier.remove();  // the server's answer to a type chosen before
+        var template = form.querySelector('template[data-policy-for="' + radio.value + '"]');
+        region.textContent = "";
+        if (template) region.appendChild(template.content.cloneNode(true));
+      });
+    });
+    // Choosing the type offered instead keeps what the customer has typed.
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest("[data-choose]");
+      if (!link) return;
+      var choice = form.querySelector('input[name="claim_type"][value="' + link.dataset.choose + '"]');
+      if (!choice) return;
+      event.preventDefault();
+      choice.checked = true;
+      choice.dispatchEvent(new Event("change"));
+      choice.focus();
+    });
+  }
 })();

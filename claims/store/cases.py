@@ -32,6 +32,7 @@ from claims.store.history import History
 from claims.store.outbox import Outbox
 from claims.store.personal import forget_case
 from claims.store.records import Case, NewCase, QueueSummary, columns
+from claims.store.staging import Form, Staging
 
 LANE_RANK = {lane: rank for rank, lane in enumerate(LANES)}  # the priority lane first
 QUEUE_ORDER = "lane_rank, queue_place"
@@ -46,13 +47,24 @@ class TransitionRefused(Exception):
 class Cases:
     """The cases of one case log, their photos and their place in the queue."""
 
-    def __init__(self, connection: Connection, clock: Clock, history: History, outbox: Outbox):
+    def __init__(
+        self,
+        connection: Connection,
+        clock: Clock,
+        history: History,
+        outbox: Outbox,
+        staging: Staging,
+    ):
         self.db, self.clock, self.history, self.outbox = connection, clock, history, outbox
+        self.staging = staging
 
     # Filing a case
 
-    def file_case(self, new: NewCase, photos: list[StoredPhoto]) -> tuple[Case, bool]:
-        """Record a new case with its photos and queue its confirmation mail.
+    def file_case(
+        self, new: NewCase, photos: list[StoredPhoto], staged_for: Form | None = None
+    ) -> tuple[Case, bool]:
+        """Record a new case with its photos and queue its confirmation mail; the photos
+        staged for the form (`staged_for`) come first, moved to the case in this transaction.
 
         Returns the case and whether it was created now; a submission already filed
         (a double click, a re-sent form) returns the earlier case instead.
@@ -85,7 +97,8 @@ class Cases:
                 return self._existing("submission_key = ?", new.submission_key), False
             case_id = inserted["id"]
             self.history.append(case_id, "submitted", "customer", new.claim_type)
-            self._add_photos(case_id, photos)
+            staged = self.staging.take(staged_for) if staged_for else []
+            self._add_photos(case_id, staged + photos)
             self.outbox.enqueue(case_id, "confirmation")
             return self._existing("id = ?", case_id), True
 
@@ -136,6 +149,9 @@ class Cases:
 
     def case_by_reference(self, reference: str) -> Case | None:
         return self._where("reference = ?", reference)
+
+    def case_by_submission_key(self, key: str) -> Case | None:
+        return self._where("submission_key = ?", key)
 
     def case_by_id(self, case_id: int) -> Case | None:
         return self._where("id = ?", case_id)

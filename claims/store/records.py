@@ -6,6 +6,8 @@ record by name (``Case(**row)``).
 
 from dataclasses import dataclass, fields
 
+from claims.photos import StoredPhoto
+
 
 @dataclass(frozen=True)
 class NewCase:
@@ -99,3 +101,11 @@ class Erasure:
     references: list[str]
     closed: list[str]
     photo_files: list[str]
+
+
+@dataclass(frozen=True)
+class StagedPhoto:
+    """A photo sent with a claim form that is not filed yet; `id` names it to its form."""
+
+    id: int
+    photo: StoredPhoto

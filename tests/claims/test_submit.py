@@ -86,6 +86,30 @@ def test_each_claim_type_applies_its_photo_rule(customer, runner, name):
     assert {case["lane"] for case in filed} == {CLAIM_TYPES[name].lane}
 
 
+@pytest.mark.parametrize("name", ["refund-question", "checkout-correction"])
+def test_refund_and_checkout_claims_take_an_optional_screenshot(customer, runner, name):
+    screenshot = (photo("PNG", size=(390, 844)), "bank-statement.png")
+    assert customer.claim(claim_type=name, photos=[screenshot]).status_code == 303
+    assert customer.claim(claim_type=name).status_code == 303
+    with_screenshot, without = cases(runner)
+    assert [p["original_name"] for p in with_screenshot["photos"]] == ["bank-statement.png"]
+    assert without["photos"] == []
+    form = customer.client.get(f"/claims/new?type={name}").get_data(as_text=True)
+    assert f"You can attach {CLAIM_TYPES[name].attachment}." in form
+
+
+def test_something_else_files_a_standard_case_with_or_without_photos(customer, runner):
+    assert (
+        customer.claim(claim_type="something-else", description="My parcel never came.").status_code
+        == 303
+    )
+    assert customer.claim(claim_type="something-else", photos=[JPEG]).status_code == 303
+    assert [(c["lane"], len(c["photos"])) for c in cases(runner)] == [
+        ("standard", 0),
+        ("standard", 1),
+    ]
+
+
 def test_changing_a_confirmed_order_answers_with_the_policy_and_files_nothing(customer, runner):
     response = customer.claim(claim_type="change-order")
     page = response.get_data(as_text=True)

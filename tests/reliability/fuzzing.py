@@ -77,6 +77,18 @@ def case_count(app) -> int:
         return len(list(get_store().cases.cases()))
 
 
+def staged_photo_names(app) -> set[str]:
+    """The photo files kept for claim forms not filed yet."""
+    with app.app_context():
+        return get_store().staging.live_names()
+
+
+def staged_in(data_dir: Path) -> set[str]:
+    """The photo files kept for claim forms not filed yet, read from the database file."""
+    with Store(f"sqlite:///{data_dir / 'claims.sqlite3'}") as store:
+        return store.staging.live_names()
+
+
 def case_record(app, reference: str) -> dict:
     """One case with its photos, as the case log holds it."""
     with app.app_context():

@@ -118,3 +118,33 @@ def test_kill_while_adding_to_a_case_keeps_every_acknowledged_addition(tmp_path)
     assert removal.stdout.split() == [orphan]
     check = sqlite3.connect(data / "claims.sqlite3").execute("PRAGMA integrity_check").fetchone()
     assert check == ("ok",)
+
+
+def test_photos_kept_for_a_form_survive_kill_9_and_are_filed_with_it(tmp_path):
+    """A photo the form showed as sent (staged) is in the case filed after a crash."""
+    data = tmp_path / "data"
+    process, base = start_service(data, workers=1)
+    customer = ClaimClient(base)
+    try:
+        fields = customer.form_fields("/claims/new")
+        status, answer = customer.post("/claims/new/photos", fields, [(photo("JPEG"), "kept.jpg")])
+        assert status == 201, answer
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    process, base = start_service(data, workers=1)
+    try:
+        customer.base = base  # the same browser, cookies and form, after the restart
+        reference = customer.submit([], submission_id=fields["submission_id"])
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    export = flask_claims(data, "export")
+    [case] = [json.loads(line) for line in export.stdout.splitlines()]
+    assert case["reference"] == reference
+    [kept] = case["photos"]
+    assert kept["original_name"] == "kept.jpg" and kept["sha256"]
+    removal = flask_claims(data, "remove-orphans", "--older-than-minutes", "0")
+    assert removal.stdout == ""  # the filed photo is no orphan

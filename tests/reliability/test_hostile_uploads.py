@@ -1,5 +1,6 @@
-"""Hostile uploads against the real service: every bad file is refused by name, nothing is
-stored, and the gunicorn worker's memory stays bounded while it reads them all. Files that only
+"""Hostile uploads against the real service: every bad file is refused by name and never stored
+(the good photo sent with it is kept for the form), and the gunicorn worker's memory stays
+bounded while it reads them all. Files that only
 look hostile (damaged metadata, fill bytes) are accepted and stored without it."""
 
 import html
@@ -144,15 +145,17 @@ def hostile_run(tmp_path_factory) -> Run:
 
 
 @pytest.mark.parametrize("kind", BUILDERS)
-def test_hostile_file_is_refused_with_a_message_naming_it_and_nothing_is_stored(hostile_run, kind):
+def test_hostile_file_is_refused_with_a_message_naming_it_and_never_stored(hostile_run, kind):
     filename = BUILDERS[kind][0]
     outcome = hostile_run.outcomes[kind]
     page = html.unescape(outcome.page)
 
     assert outcome.status == 400, f"answered {outcome.status}, stored {outcome.new_photo_files}"
     assert f"{filename}: " in page
-    assert "please choose your photos again" in page
-    assert outcome.new_photo_files == []  # not the hostile file, nor the good one sent with it
+    assert "We kept the photos you sent" in page
+    [kept] = outcome.stored  # the good photo sent with it, kept for the form; not the hostile one
+    with Image.open(io.BytesIO(kept)) as image:
+        assert (image.format, image.size) == ("JPEG", (160, 120))
     assert [
         case["reference"]
         for case in hostile_run.exported
@@ -205,5 +208,7 @@ def test_service_still_files_a_valid_claim_after_the_corpus_and_leaves_no_stray_
     assert photo["original_name"] == GOOD_PHOTO_NAME
     assert photo["sha256"] is not None  # its file is on disk
 
-    kept = sorted(p["stored_name"] for c in hostile_run.exported for p in c["photos"])
-    assert hostile_run.photo_files == kept  # no orphan or temp file from a refused upload
+    filed = [p["stored_name"] for c in hostile_run.exported for p in c["photos"]]
+    staged = [name for outcome in hostile_run.outcomes.values() for name in outcome.new_photo_files]
+    # No orphan or temp file from a refused upload: only filed photos and those kept for forms.
+    assert hostile_run.photo_files == sorted(filed + staged)

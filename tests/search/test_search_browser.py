@@ -96,7 +96,8 @@ def test_nothing_found_offers_the_claim_form_and_the_topics(page, site_server, a
     assert box.search(NOTHING) == []
     help = page.locator(".hc-search-help")
     expect(help).to_be_visible()
-    assert help.get_by_role("link", name="Submit a claim").get_attribute("href") == "/claims/new"
+    claim = help.get_by_role("link", name="Submit a claim")
+    assert claim.get_attribute("href") == "/claims/new?type=something-else"
     topics = help.get_by_role("listitem").get_by_role("link")
     assert topics.all_inner_texts() == CONTENT.topics
     assert axe_violations(page) == []
