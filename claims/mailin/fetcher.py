@@ -43,7 +43,7 @@ class FetchReport:
     fetched_again: int = 0  # already recorded: moved without adding anything
     answers_sent: int = 0
     busy: bool = False  # another fetcher holds the mailbox
-    trouble: str | None = None  # why the round stopped early (mailbox or mail server)
+    trouble: str | None = None  # why the mailbox could not be read (or read to the end)
 
 
 def fetch_mail(store: Store, config: Mapping[str, Any], holder: str | None = None) -> FetchReport:

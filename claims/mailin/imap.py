@@ -59,9 +59,15 @@ class Mailbox:
     def __init__(
         self, url: str, processed_folder: str, ca_file: str | None = None, timeout: float = 30
     ):
-        self.address = MailboxAddress.from_url(url)
+        try:
+            self.address = MailboxAddress.from_url(url)
+        except ValueError as error:
+            raise MailboxTrouble(str(error)) from error
+        try:
+            self.tls = ssl.create_default_context(cafile=ca_file)
+        except OSError as error:
+            raise MailboxTrouble(f"CLAIMS_IMAP_CA_FILE cannot be read: {error}") from error
         self.processed = quoted(processed_folder)
-        self.tls = ssl.create_default_context(cafile=ca_file)
         self.timeout = timeout
         self.imap: imaplib.IMAP4 | None = None
         self.moves = False

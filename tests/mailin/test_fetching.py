@@ -103,3 +103,23 @@ def test_a_reply_committed_before_a_crash_but_not_recorded_is_not_added_again(he
     assert helpdesk.customer_events(reference) == [("customer_added", NEW_WORDS)]
     assert [mail.outcome for mail in helpdesk.inbound()] == ["attached"]
     assert helpdesk.mailbox.messages("INBOX") == []
+
+
+def test_a_wrong_mailbox_setting_is_named_and_nothing_is_lost(helpdesk):
+    reference, envelope = helpdesk.open_case()
+    helpdesk.mailbox.deliver(replies.plain(envelope, NEW_WORDS))
+    runner = helpdesk.app.test_cli_runner()
+
+    for setting, value, said in [
+        ("IMAP_URL", "https://mail.example.com/INBOX", "CLAIMS_IMAP_URL must look like"),
+        ("IMAP_CA_FILE", "/nonexistent/ca.pem", "CLAIMS_IMAP_CA_FILE cannot be read"),
+    ]:
+        right = helpdesk.app.config[setting]
+        helpdesk.app.config[setting] = value
+        result = runner.invoke(args=["claims", "fetch-mail"])
+        helpdesk.app.config[setting] = right
+        assert result.exit_code == 1 and said in result.output, result.output
+
+    assert len(helpdesk.mailbox.messages("INBOX")) == 1
+    helpdesk.fetch()
+    assert helpdesk.customer_events(reference) == [("customer_added", NEW_WORDS)]
