@@ -13,7 +13,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test check lint fuzz site browser postgres bench
+.PHONY: run test check lint fuzz site browser postgres dovecot bench
 
 # The secret key is made once and kept in instance/, so sign-ins survive restarts.
 run: $(VENV)/.runtime site instance/secret_key
@@ -22,7 +22,7 @@ run: $(VENV)/.runtime site instance/secret_key
 
 # The site is built with Zensical, then with MkDocs + Material (left in site/: what `make run`
 # serves), each finished by the post-build step; the tests then check both builders' output.
-test: lint $(VENV)/.dev node_modules/.installed browser
+test: lint $(VENV)/.dev node_modules/.installed browser dovecot
 	$(BIN)/python -m zensical build --strict --clean --config-file mkdocs.yml
 	$(BIN)/python -m help_site site
 	$(BIN)/python -m mkdocs build --strict --quiet
@@ -99,3 +99,15 @@ postgres:
 	@su postgres -c "psql -qtc \"SELECT 1 FROM pg_database WHERE datname = 'claims_test'\"" | grep -q 1 || \
 	  su postgres -c "createdb -O claims claims_test"
 	@echo "PostgreSQL ready: CLAIMS_TEST_DATABASE_URL=$(PG_TEST_URL)"
+
+# The email tests read a real mailbox: Debian's Dovecot, installed here when missing (as root
+# with apt-get). The tests start their own instance (loopback ports, a throw-away
+# configuration, users and maildirs) and stop it at the end; the system's service stays off.
+dovecot:
+	@if [ ! -x /usr/sbin/dovecot ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; \
+	  else \
+	    echo "Dovecot is missing: email tests will be skipped. Install it with: sudo apt-get install dovecot-imapd"; \
+	  fi; \
+	fi

@@ -11,10 +11,12 @@ if TYPE_CHECKING:
 
 
 def create_app(test_config: dict | None = None) -> "Flask":
-    """Assemble the application: settings, storage, mail, web plumbing, pages, commands."""
+    """Assemble the application: settings, storage, mail (out and in), web plumbing, pages,
+    commands."""
     from flask import Flask
 
     from claims import agent, cli, config, helpsite, mail, public, staged_photos, store, web
+    from claims.mailin import fetcher
 
     app = Flask(__name__, instance_relative_config=True, static_url_path="/claims/static")
     app.config.from_object(config.Defaults)
@@ -26,6 +28,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
 
     store.init_app(app)
     mail.init_app(app)
+    fetcher.init_app(app)
     web.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(staged_photos.bp)

@@ -39,6 +39,8 @@ bp.register_blueprint(customer_console.bp)  # behind the same sign-in
 PAGE_SIZE = 50
 # Far past any real queue, and small enough that its offset fits every database's integers.
 LAST_PAGE = 1_000_000
+# Of an email as received: its text and the start of its attachments, not megabytes of them.
+LONGEST_ORIGINAL_SHOWN = 200_000
 
 
 @functools.cache
@@ -211,6 +213,34 @@ def photo(stored_name: str) -> ResponseReturnValue:
     if found is None:
         abort(404)
     return send_photo(found)
+
+
+@bp.get("/mail")
+def inbound_mail() -> ResponseReturnValue:
+    """Mail customers sent in, newest first (of one case with ?case=REFERENCE): what became
+    of each message, so agents can act on what could not be attached."""
+    store = get_store()
+    reference = request.args.get("case")
+    found = store.cases.case_by_reference(reference) if reference else None
+    if reference and found is None:
+        abort(404)
+    mails = store.inbound.listing(found.id if found else None)
+    return render_template("agent/mail.html", mails=mails, case=found)
+
+
+@bp.get("/mail/<int:mail_id>")
+def inbound_original(mail_id: int) -> ResponseReturnValue:
+    """One message as it was received, headers and all, as text."""
+    found = get_store().inbound.original(mail_id)
+    if found is None:
+        abort(404)
+    mail, original = found
+    return render_template(
+        "agent/mail_original.html",
+        mail=mail,
+        original=original[:LONGEST_ORIGINAL_SHOWN],
+        cut=len(original) > LONGEST_ORIGINAL_SHOWN,
+    )
 
 
 @bp.app_template_filter("age")

@@ -17,6 +17,7 @@ from claims import customer_data, photos
 from claims.forms import AGENT_NAME
 from claims.lifecycle import FINISHED, STATUSES
 from claims.mail import deliver, mail_name
+from claims.mailin.fetcher import fetch_mail
 from claims.store import Store, get_store
 from claims.store.copier import copy_log
 
@@ -105,6 +106,27 @@ def export(since: datetime | None, status: str | None) -> None:
             ],
         }
         click.echo(json.dumps(record))  # ASCII: safe for any line reader
+
+
+@claims_cli.command("fetch-mail")
+def fetch_mail_command() -> None:
+    """Fetch customers' email from the mailbox (CLAIMS_IMAP_URL) now: replies join their
+    cases, the rest is listed to agents and answered once; each message is then moved to
+    CLAIMS_IMAP_PROCESSED_FOLDER. The service also fetches on its own, every
+    CLAIMS_IMAP_POLL_SECONDS. Exits with 1 when the mailbox could not be read."""
+    if not current_app.config["IMAP_URL"]:
+        raise click.ClickException("CLAIMS_IMAP_URL is not set: there is no mailbox to read.")
+    report = fetch_mail(get_store(), current_app.config)
+    if report.busy:
+        click.echo("Another fetcher is reading the mailbox now; nothing done.")
+        return
+    for outcome, count in sorted(report.outcomes.items()):
+        click.echo(f"{outcome:<10} {count:>5}")
+    if report.fetched_again:
+        click.echo(f"{'again':<10} {report.fetched_again:>5} (handled before; moved only)")
+    click.echo(f"Answers sent: {report.answers_sent}.")
+    if report.trouble:
+        raise click.ClickException(f"The mailbox could not be read: {report.trouble}")
 
 
 @claims_cli.command("send-mail")

@@ -43,7 +43,20 @@ class Defaults:
     SMTP_TIMEOUT = 10
     MAIL_FROM = "help@localhost"
     MAIL_RETRY_SECONDS = 60  # how often unsent mail is retried in the background
-    MAIL_BACKGROUND = True  # deliver from a background thread in each worker
+    MAIL_BACKGROUND = True  # deliver (and fetch) from a background thread in each worker
+
+    # Customers' replies by email (claims.mailin); no URL: nothing is fetched.
+    IMAP_URL = None  # imaps://user:password@host/INBOX, or imap://… with STARTTLS
+    IMAP_CA_FILE = None  # certificates to trust besides the system's (a private server)
+    IMAP_PROCESSED_FOLDER = "Processed"  # where handled messages are moved
+    IMAP_POLL_SECONDS = 60
+    IMAP_TIMEOUT = 30
+    IMAP_LEASE_SECONDS = 300  # one fetcher at a time; one that died frees the mailbox after this
+    MAIL_REPLY_ADDRESS = None  # with {token}, e.g. help+{token}@shop.example; None: MAIL_FROM's
+    MAX_MAIL_BYTES = 50 * MB  # larger messages are not read: the sender is told
+    MAX_MAIL_PARTS = 50
+    MAIL_PER_SENDER_HOUR = 20  # more from one sender in an hour is held, unanswered
+    MAIL_PER_CASE_HOUR = 10  # more to one case in an hour is held, unanswered
 
     RATELIMIT_SUBMIT = "5 per minute; 30 per hour"
     RATELIMIT_STATUS = "20 per minute; 200 per hour"

@@ -255,3 +255,53 @@ def discard(shelf: PhotoShelf, stored: list[photos.StoredPhoto]) -> None:
     """Remove photos written for a case that was not recorded with them."""
     for photo in stored:
         photos.remove_photo(shelf.directory, photo.stored_name)
+
+
+@dataclass
+class MailAttachment:
+    """A file attached to an email, in the shape of an upload."""
+
+    stream: IO[bytes]
+    filename: str | None
+
+
+def add_by_mail(
+    store: Store,
+    shelf: PhotoShelf,
+    case: Case,
+    action: str | None,
+    text: str,
+    uploads: Sequence[Upload],
+    submission_key: str,
+    max_photos: int,
+    reopen_days: int,
+) -> tuple[bool, list[PhotoProblem]]:
+    """A customer's email joins their case as `action` (None: an answer or more information,
+    as the case's status says; or "reopen") with the photos it carries. Unlike the form, one
+    refused attachment does not refuse the rest: the message is still added, and the refusals
+    are returned for the agent and the customer. Returns whether it was added now (False: this
+    message was added before).
+
+    Raises TransitionRefused when the case cannot take it, and as file_claim does.
+    """
+    stored: list[photos.StoredPhoto] = []
+    refused: list[PhotoProblem] = []
+    for upload in uploads:
+        if len(stored) >= max_photos:
+            name = photos.clean_original_name(upload.filename)
+            refused.append(PhotoProblem(name, f"Only {max_photos} photos are kept per message."))
+            continue
+        try:
+            stored += store_photos(shelf, [upload])
+        except PhotoProblem as problem:
+            refused.append(problem)
+    try:
+        _, added = store.cases.customer_adds(
+            case, action, text, stored, submission_key=submission_key, reopen_days=reopen_days
+        )
+    except (TransitionRefused, Unavailable):
+        discard(shelf, stored)
+        raise
+    if not added:
+        discard(shelf, stored)  # fetched again after a crash: the first fetch stored these
+    return added, refused

@@ -17,9 +17,7 @@ on. Only a server that cannot be reached or used ends a round, since the rest wo
 
 import contextlib
 import logging
-import os
 import smtplib
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -29,8 +27,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 
 from claims import links
+from claims.background import Poller
 from claims.catalog import CLAIM_TYPES
 from claims.lifecycle import OUTCOMES, Status, reaching
+from claims.mailin import addresses
 from claims.store import Store, open_store
 from claims.store.connection import Unavailable
 from claims.store.records import Case, OutgoingMail
@@ -95,12 +95,27 @@ def compose(
         subject, lines = status_news(store, case, Status(mail.status))
     if config.get("PUBLIC_URL"):
         lines += ["", *case_links(case, config)]
+    if config.get("IMAP_URL"):
+        lines += ["", "You can also answer by replying to this email; add photos as attachments."]
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = mailbox(case.email)
     message["Subject"] = subject
+    thread(message, config, case, mail)
     message.set_content("\n".join(lines) + "\n")
     return message
+
+
+def thread(
+    message: EmailMessage, config: Mapping[str, Any], case: Case, mail: OutgoingMail
+) -> None:
+    """Headers that keep a case's mail in one thread and bring replies back to the case: the
+    case's signed reply address (when the mailbox is read) and the thread's message ids."""
+    if config.get("IMAP_URL"):
+        message["Reply-To"] = addresses.reply_address(config, case)
+    message["Message-ID"] = addresses.message_id(config, case, mail.id, mail.kind)
+    if mail.kind != "confirmation":
+        message["In-Reply-To"] = message["References"] = addresses.thread_root(config, case)
 
 
 def case_links(case: Case, config: Mapping[str, Any]) -> list[str]:
@@ -319,53 +334,21 @@ def deliver(store: Store, config: Mapping[str, Any], due_only: bool = True) -> R
     return Round(store, config).run(due_only)
 
 
-class Courier:
-    """A background thread per worker process that delivers the outbox."""
+class Courier(Poller):
+    """A background thread per worker process that delivers the outbox; each round takes a
+    fresh connection, so a database restart costs one round at most."""
 
-    def __init__(self, app: Flask):
-        self.app = app
-        self.wake_up = threading.Event()
-        self.stopped = threading.Event()
-        self.thread: threading.Thread | None = None
-        self.pid = 0
+    name = "mail-courier"
 
-    def ensure_running(self) -> None:
-        """Start the thread in this process (a fresh worker, a fork) when mail is configured."""
-        if not (self.app.config["SMTP_HOST"] and self.app.config["MAIL_BACKGROUND"]):
-            return
-        if self.stopped.is_set():
-            return
-        if self.thread is None or self.pid != os.getpid() or not self.thread.is_alive():
-            self.pid = os.getpid()
-            self.thread = threading.Thread(target=self.run, name="mail-courier", daemon=True)
-            self.thread.start()
+    def enabled(self) -> bool:
+        return bool(self.app.config["SMTP_HOST"] and self.app.config["MAIL_BACKGROUND"])
 
-    def nudge(self) -> None:
-        """Deliver soon: there is new mail."""
-        self.ensure_running()
-        self.wake_up.set()
+    def interval(self) -> float:
+        return self.app.config["MAIL_RETRY_SECONDS"]
 
-    def run(self) -> None:
-        """Deliver what is due now, then again whenever nudged or the retry interval passes.
-
-        Each round takes a fresh connection, so a database restart costs one round at most.
-        """
-        while not self.stopped.is_set():
-            try:
-                with open_store(self.app.config) as store:
-                    deliver(store, self.app.config)
-            except Exception:  # the courier must outlive any one bad mail or database hiccup
-                log.exception("Mail delivery failed; will retry")
-            self.wake_up.wait(timeout=self.app.config["MAIL_RETRY_SECONDS"])
-            self.wake_up.clear()
-
-    def stop(self) -> None:
-        """End the thread after the round it is in, for an app that is done (the thread would
-        otherwise keep polling its case log for as long as the process lives)."""
-        self.stopped.set()
-        self.wake_up.set()
-        if self.thread is not None and self.pid == os.getpid():
-            self.thread.join(timeout=60)
+    def work(self) -> None:
+        with open_store(self.app.config) as store:
+            deliver(store, self.app.config)
 
 
 def init_app(app: Flask) -> None:

@@ -1,7 +1,9 @@
 """Fixtures every suite reuses (helpers they build on live in ``tests/support``): the built
 help site and a server for it, a real browser, throw-away claim services, a mail server."""
 
+import contextlib
 import secrets
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from tests.support import IN_CI
 from tests.support.actors import Agent, Customer
 from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.support.browser import axe_violations as axe_violations_of
+from tests.support.helpdesk import HelpDesk
+from tests.support.imap import Dovecot, MailboxUser, dovecot_or_skip
 from tests.support.mail import MailCatcher, mail_server
 from tests.support.service import (
     TEST_SETTINGS,
@@ -204,3 +208,47 @@ def live_service(built_site, live_data):
     process, base = start_service(live_data, HELP_SITE_DIR=str(built_site))
     yield base
     stop_service(process)
+
+
+# The mailbox customers reply to
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """One real Dovecot IMAP server for the whole run (tests/support/imap.py)."""
+    dovecot_or_skip()
+    with Dovecot.in_new_directory() as server:
+        server.start()
+        yield server
+        with contextlib.suppress(subprocess.CalledProcessError):
+            server.stop()
+
+
+@pytest.fixture
+def mailbox(dovecot) -> MailboxUser:
+    """A mailbox of this test's own on the shared Dovecot, running (a test may stop it)."""
+    if not dovecot.answers():
+        dovecot.start()
+    return dovecot.new_user()
+
+
+@pytest.fixture
+def helpdesk(app_config, mailbox, smtp_server) -> HelpDesk:
+    """A claim service whose replies come to `mailbox` and whose mail goes to `smtp_server`."""
+    from claims import create_app
+
+    catcher, port = smtp_server
+    app = create_app(
+        {
+            **app_config,
+            "IMAP_URL": mailbox.url(),
+            "IMAP_CA_FILE": str(mailbox.server.ca_file),
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": port,
+            "PUBLIC_URL": "https://help.example",
+            "MAIL_FROM": "Shop help <help@shop.example>",
+        }
+    )
+    yield HelpDesk(app, mailbox, catcher)
+    app.extensions["courier"].stop()
+    app.extensions["fetcher"].stop()

@@ -1,11 +1,11 @@
 """The case log's storage: the only package with SQL, for SQLite and PostgreSQL alike.
 
 ``Store`` is one connection and the classes that work on it, one per concern: ``cases`` (and
-the queue), ``history``, ``outbox``, ``staging`` (photos of forms not filed yet), ``agents``
-and ``customers`` (one customer's cases, to export or erase them); ``schema`` upgrades the
-tables, ``personal`` says where a case keeps personal data and ``copier`` moves a log to
-another database. A request (or CLI command) gets its store from ``get_store()``, which
-closes it when the request ends.
+the queue), ``history``, ``outbox``, ``staging`` (photos of forms not filed yet), ``agents``,
+``customers`` (one customer's cases, to export or erase them) and ``inbound`` (mail from
+customers); ``schema`` upgrades the tables, ``personal`` says where a case keeps personal data
+and ``copier`` moves a log to another database. A request (or CLI command) gets its store
+from ``get_store()``, which closes it when the request ends.
 """
 
 from collections.abc import Mapping
@@ -21,6 +21,7 @@ from claims.store.clock import Clock, Now, utc_now
 from claims.store.connection import Connection
 from claims.store.customers import Customers
 from claims.store.history import History
+from claims.store.inbound import Inbound
 from claims.store.outbox import Outbox
 from claims.store.staging import Staging
 
@@ -39,6 +40,7 @@ class Store:
         self.staging = Staging(self.connection, clock)
         self.cases = Cases(self.connection, clock, self.history, self.outbox, self.staging)
         self.agents = Agents(self.connection, clock)
+        self.inbound = Inbound(self.connection, clock)
         self.customers = Customers(self.connection, self.history, self.cases)
 
     def upgrade_schema(self, version: int | None = None) -> int:

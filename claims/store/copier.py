@@ -17,6 +17,7 @@ COPIED_TABLES = (
     ("outbox", "id"),
     ("agents", "name"),
     ("agent_sessions", "token_hash"),
+    ("inbound_mail", "id"),
 )
 
 

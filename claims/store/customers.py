@@ -91,4 +91,8 @@ class Customers:
                     closed.append(case.reference)
                 files += self.cases.forget(case.id, "erased", actor)
                 references.append(case.reference)
+            # Email from the address that no case took (unmatched, ignored, held).
+            self.db.execute(
+                "DELETE FROM inbound_mail WHERE sender = ?", (address.strip().casefold(),)
+            )
         return Erasure(references, closed, files)

@@ -18,6 +18,8 @@ FORGET_CASE = (
     "DELETE FROM photos WHERE case_id = ?",
     # Messages: replies, questions, notes and mail servers' answers quoting the address.
     "DELETE FROM messages WHERE case_id = ?",
+    # Email the customer sent about the case, as received (claims.store.inbound).
+    "DELETE FROM inbound_mail WHERE case_id = ?",
     # Mail not sent yet would go to an address that is no longer there.
     "DELETE FROM outbox WHERE case_id = ? AND sent_at IS NULL",
     "UPDATE outbox SET last_error = NULL WHERE case_id = ?",

@@ -78,10 +78,11 @@ def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 30)
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-def start_service(data_dir: Path, workers: int = 2, **settings: str):
+def start_service(data_dir: Path, workers: int = 2, untouched: bool = False, **settings: str):
     """Start the real service under gunicorn on a free port; returns (process, base URL).
 
-    `settings` are CLAIMS_* environment variables without the prefix.
+    `settings` are CLAIMS_* environment variables without the prefix. `untouched`: return at
+    once, without waiting for it to answer (no request reaches it).
     """
     port = free_port()
     env = {
@@ -99,6 +100,8 @@ def start_service(data_dir: Path, workers: int = 2, **settings: str):
         start_new_session=True,  # its own process group, so a test can kill it whole
     )
     base = f"http://127.0.0.1:{port}"
+    if untouched:
+        return process, base
     try:
         wait_until_serving(base + "/healthz", process)
     except RuntimeError:
