@@ -63,11 +63,11 @@ def test_agent_asks_for_a_clearer_photo_and_resolves_the_claim(
     expect(customer.get_by_text("A clearer photo, please.").first).to_be_visible()
     clearer = tmp_path / "clearer.jpg"
     clearer.write_bytes(photo("JPEG", size=(640, 480)))
-    customer.get_by_label("Your answer").fill("Here it is.")
+    customer.get_by_label("Your message").fill("Here it is.")
     customer.get_by_label("Photos (optional)").set_input_files([clearer])
-    customer.get_by_role("button", name="Send answer").click()
+    customer.locator("#add-to-case").get_by_role("button", name="Send").click()
     customer.get_by_text("You answered:").wait_for()
-    expect(customer.locator("#case-status")).to_have_text("Received, waiting for review")
+    expect(customer.locator("#case-status")).to_have_text("Your case is waiting for review.")
 
     agent.goto(live_service + f"/agent/cases/{reference}")
     expect(agent.get_by_text("Here it is.")).to_be_visible()
@@ -78,7 +78,7 @@ def test_agent_asks_for_a_clearer_photo_and_resolves_the_claim(
     expect(agent.locator("#case-status")).to_contain_text("Resolved")
 
     customer.reload()
-    expect(customer.locator("#case-status")).to_have_text("Resolved")
+    expect(customer.locator("#case-status")).to_have_text("Your case is resolved.")
     expect(customer.get_by_text("Resolved: Replacement sent.")).to_be_visible()
 
 
