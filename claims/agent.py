@@ -24,7 +24,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from claims import customer_console
+from claims import customer_console, insight_console
 from claims.catalog import CLAIM_TYPES
 from claims.forms import AGENT_NAME, CONSOLE_FORMS, LoginForm, add_error, entered, single_line
 from claims.lifecycle import OUTCOMES, STATUSES, Status, console_actions
@@ -35,6 +35,7 @@ from claims.web import has_control_characters, limiter, send_photo
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 bp.register_blueprint(customer_console.bp)  # behind the same sign-in
+bp.register_blueprint(insight_console.bp)  # and for editors and leads only
 
 PAGE_SIZE = 50
 # Far past any real queue, and small enough that its offset fits every database's integers.

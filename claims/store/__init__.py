@@ -2,9 +2,10 @@
 
 ``Store`` is one connection and the classes that work on it, one per concern: ``cases`` (and
 the queue), ``history``, ``outbox``, ``staging`` (photos of forms not filed yet), ``agents``,
-``customers`` (one customer's cases, to export or erase them) and ``inbound`` (mail from
-customers); ``schema`` upgrades the tables, ``personal`` says where a case keeps personal data
-and ``copier`` moves a log to another database. A request (or CLI command) gets its store
+``customers`` (one customer's cases, to export or erase them), ``inbound`` (mail from
+customers), ``help_events`` and ``queue_insight`` (the insight page's figures); ``schema``
+upgrades the tables, ``personal`` says where a case keeps personal data and ``copier`` moves
+a log to another database. A request (or CLI command) gets its store
 from ``get_store()``, which closes it when the request ends.
 """
 
@@ -22,6 +23,7 @@ from claims.store.connection import Connection
 from claims.store.customers import Customers
 from claims.store.history import History
 from claims.store.inbound import Inbound
+from claims.store.insight import HelpEvents, QueueInsight
 from claims.store.outbox import Outbox
 from claims.store.staging import Staging
 
@@ -42,6 +44,8 @@ class Store:
         self.agents = Agents(self.connection, clock)
         self.inbound = Inbound(self.connection, clock)
         self.customers = Customers(self.connection, self.history, self.cases)
+        self.help_events = HelpEvents(self.connection, clock)
+        self.queue_insight = QueueInsight(self.connection, clock)
 
     def upgrade_schema(self, version: int | None = None) -> int:
         """Bring the tables to this version's schema (or to an older `version`, for tests of

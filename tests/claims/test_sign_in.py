@@ -145,7 +145,13 @@ def test_every_console_route_refuses_anyone_not_signed_in(app, customer):
         from claims.store import get_store
 
         stored_name = get_store().cases.stored_photo_names().pop()
-    values = {"reference": reference, "action": "take", "stored_name": stored_name}
+    values = {
+        "reference": reference,
+        "action": "take",
+        "stored_name": stored_name,
+        "table_id": "top-searches",
+        "mail_id": 1,
+    }
     console = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint[:6] == "agent."}
     checked = set()
     anonymous = app.test_client()
