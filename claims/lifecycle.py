@@ -37,6 +37,7 @@ STATUS_LABELS = {
     Status.CLOSED: "Closed",
 }
 FINISHED = (Status.RESOLVED, Status.CLOSED)  # cases the retention period applies to
+OPEN = (Status.WAITING, Status.IN_REVIEW, Status.WAITING_CUSTOMER)
 
 OUTCOMES = {  # what resolving a case did for the customer
     "replacement": "Replacement sent",
@@ -67,6 +68,7 @@ class ConsoleForm:
     message_hint: str = ""
     message_rows: int = 2
     outcome: bool = False  # choose one of OUTCOMES
+    choose_agent: bool = False  # choose the agent who holds the case next
     primary: bool = False
 
 
@@ -81,6 +83,7 @@ class Action:
     past: str  # how a refusal names it: "it cannot be {past} now"
     by_customer: bool = False  # the customer's action; every other one is an agent's
     holder_only: bool = False  # on a case in review, only the agent holding it may
+    others_only: bool = False  # on a case in review, only an agent not holding it may
     mail: Mail = Mail.NEVER
     history: str = ""  # what the customer's history says (past tense); empty: agents only
     form: ConsoleForm | None = None  # on the agent console; None: not an agent's button
@@ -97,7 +100,9 @@ class Action:
         held by `holder`."""
         if status not in self.sources or self.by_customer != (agent is None):
             return False
-        return not (self.holder_only and status == Status.IN_REVIEW and holder != agent)
+        if status != Status.IN_REVIEW:
+            return True
+        return not (self.holder_only and holder != agent or self.others_only and holder == agent)
 
 
 ACTIONS = {
@@ -112,6 +117,43 @@ ACTIONS = {
             mail=Mail.FIRST_TIME,
             history="An agent started reviewing your case.",
             form=ConsoleForm("Take this case", primary=True),
+        ),
+        Action(
+            "assign",
+            (Status.WAITING,),
+            Status.IN_REVIEW,
+            event="assigned",
+            past="assigned",
+            form=ConsoleForm("Assign", title="Assign to an agent", choose_agent=True),
+        ),
+        Action(
+            "hand_over",
+            (Status.IN_REVIEW,),
+            Status.IN_REVIEW,
+            event="handed_over",
+            past="handed over",
+            holder_only=True,
+            form=ConsoleForm(
+                "Hand over",
+                title="Hand over to another agent",
+                choose_agent=True,
+                message="Note for them (optional)",
+            ),
+        ),
+        Action(
+            "take_over",
+            (Status.IN_REVIEW,),
+            Status.IN_REVIEW,
+            event="taken_over",
+            past="taken over",
+            others_only=True,
+            form=ConsoleForm(
+                "Take over",
+                title="Take over this case",
+                message="Why are you taking it over?",
+                message_required="Say why you take the case over; the history keeps it.",
+                message_hint="The agent holding it sees this in the case's history.",
+            ),
         ),
         Action(
             "release",
@@ -225,9 +267,11 @@ def refusal(action: Action, status: str, agent: str | None, holder: str | None) 
     when they may."""
     if action.allows(status, agent, holder):
         return None
-    held = status == Status.IN_REVIEW and action.holder_only and holder != agent
-    if status in action.sources and held:
+    in_review = status == Status.IN_REVIEW and status in action.sources
+    if in_review and action.holder_only and holder != agent:
         return f"{holder} holds this case; only they can do that."
+    if in_review and action.others_only and holder == agent:
+        return "You hold this case already."
     return f"This case is {status.replace('_', ' ')}: it cannot be {action.past} now."
 
 

@@ -1,7 +1,7 @@
 """The case log's storage: the only package with SQL, for SQLite and PostgreSQL alike.
 
 ``Store`` is one connection and the classes that work on it, one per concern: ``cases`` (and
-the queue), ``history``, ``outbox`` and ``agents``; ``schema`` upgrades the tables and
+the queue), ``history``, ``outbox``, ``agents`` and ``search``; ``schema`` upgrades the tables and
 ``copier`` moves a log to another database. A request (or CLI command) gets its store from
 ``get_store()``, which closes it when the request ends.
 """
@@ -19,6 +19,7 @@ from claims.store.clock import Clock, Now, utc_now
 from claims.store.connection import Connection
 from claims.store.history import History
 from claims.store.outbox import Outbox
+from claims.store.search import Search
 
 
 class Store:
@@ -30,9 +31,10 @@ class Store:
     def __init__(self, url: str, now: Now = utc_now):
         self.connection = Connection(url)
         clock = Clock(now)
-        self.history = History(self.connection, clock)
+        self.search = Search(self.connection, clock)
+        self.history = History(self.connection, clock, self.search)
         self.outbox = Outbox(self.connection, clock, self.history)
-        self.cases = Cases(self.connection, clock, self.history, self.outbox)
+        self.cases = Cases(self.connection, clock, self.history, self.outbox, self.search)
         self.agents = Agents(self.connection, clock)
 
     def upgrade_schema(self, version: int | None = None) -> int:

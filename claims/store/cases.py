@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import astuple, fields
 
 from claims.catalog import LANES
-from claims.lifecycle import ACTIONS, FINISHED, Status, refusal
+from claims.lifecycle import ACTIONS, FINISHED, OPEN, Status, refusal
 from claims.photos import StoredPhoto
 from claims.store import references
 from claims.store.clock import Clock
@@ -22,6 +22,7 @@ from claims.store.connection import Connection
 from claims.store.history import History
 from claims.store.outbox import Outbox
 from claims.store.records import Case, NewCase, QueueSummary, columns
+from claims.store.search import Search
 
 LANE_RANK = {lane: rank for rank, lane in enumerate(LANES)}  # the priority lane first
 QUEUE_ORDER = "lane_rank, id"
@@ -33,11 +34,27 @@ class TransitionRefused(Exception):
     """An action that does not fit the case's state; str(e) says why, for the agent."""
 
 
+class StillHolding(Exception):
+    """An agent working one case at a time asked for another; `case` is the one they hold."""
+
+    def __init__(self, case: Case):
+        super().__init__(f"You are working on {case.reference}.")
+        self.case = case
+
+
 class Cases:
     """The cases of one case log, their photos and their place in the queue."""
 
-    def __init__(self, connection: Connection, clock: Clock, history: History, outbox: Outbox):
+    def __init__(
+        self,
+        connection: Connection,
+        clock: Clock,
+        history: History,
+        outbox: Outbox,
+        search: Search,
+    ):
         self.db, self.clock, self.history, self.outbox = connection, clock, history, outbox
+        self.search = search
 
     # Filing a case
 
@@ -71,6 +88,7 @@ class Cases:
             if inserted is None:  # this very form was filed already
                 return self._existing("submission_key = ?", new.submission_key), False
             case_id = inserted["id"]
+            self.search.add_case(case_id, new.description)
             self.history.append(case_id, "submitted", "customer", new.claim_type)
             self._add_photos(case_id, photos)
             self.outbox.enqueue(case_id, "confirmation")
@@ -161,6 +179,37 @@ class Cases:
         )
         return dict.fromkeys(case_ids, 0) | {row["case_id"]: row["photos"] for row in rows}
 
+    # The customer's other cases
+
+    def related(self, case: Case, limit: int = 20) -> list[Case]:
+        """The customer's other cases (same email or same order reference), newest first."""
+        if case.purged_at:
+            return []
+        rows = self.db.execute(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE id IN ("
+            " SELECT id FROM cases WHERE lower(email) = ?"
+            " UNION SELECT id FROM cases WHERE order_ref = ?) AND id <> ?"
+            " ORDER BY id DESC LIMIT ?",
+            (case.email.lower(), case.order_ref, case.id, limit),
+        )
+        return [Case(**row) for row in rows]
+
+    def possible_duplicates(self, case_ids: list[int]) -> set[int]:
+        """Which of these cases have another open case with the same order reference, or
+        with the same email and claim type: probably the same problem filed twice."""
+        if not case_ids:
+            return set()
+        marks = ", ".join("?" for _ in case_ids)
+        statuses = ", ".join("?" for _ in OPEN)
+        rows = self.db.execute(
+            f"SELECT c.id FROM cases c WHERE c.id IN ({marks}) AND c.purged_at IS NULL"
+            " AND EXISTS (SELECT 1 FROM cases d WHERE d.id <> c.id"
+            f" AND d.status IN ({statuses}) AND (d.order_ref = c.order_ref"
+            " OR (lower(d.email) = lower(c.email) AND d.claim_type = c.claim_type)))",
+            (*case_ids, *OPEN),
+        )
+        return {row["id"] for row in rows}
+
     # The queue
 
     def queue(
@@ -200,6 +249,15 @@ class Cases:
         )
         return ahead + 1
 
+    def holders(self) -> dict[str, int]:
+        """Who holds cases in review now, and how many each."""
+        rows = self.db.execute(
+            "SELECT assigned_to, COUNT(*) AS held FROM cases WHERE status = ?"
+            " GROUP BY assigned_to ORDER BY assigned_to",
+            (Status.IN_REVIEW,),
+        )
+        return {row["assigned_to"]: row["held"] for row in rows}
+
     def queue_summary(self) -> QueueSummary:
         """How many cases wait in each lane, and since when the oldest has waited."""
         # Read from the queue index alone: each lane by its rank, and the oldest case as the
@@ -221,9 +279,18 @@ class Cases:
 
     # Moving a case through its life
 
-    def take_next(self, agent: str) -> Case | None:
-        """Give the next waiting case to this agent; two agents never get the same case."""
+    def take_next(self, agent: str, one_at_a_time: bool = False) -> Case | None:
+        """Give the next waiting case to this agent; two agents never get the same case.
+        One at a time: raise StillHolding while the agent holds a case in review."""
         with self.db.transaction() as db:
+            if one_at_a_time:
+                # The agent's row is locked so that a double click cannot take two cases.
+                db.execute(f"SELECT name FROM agents WHERE name = ?{db.for_update()}", (agent,))
+                held = self._where(
+                    "status = ? AND assigned_to = ? ORDER BY id LIMIT 1", Status.IN_REVIEW, agent
+                )
+                if held is not None:
+                    raise StillHolding(held)
             row = db.execute(
                 f"SELECT {CASE_COLUMNS} FROM cases WHERE status = ?"
                 f" ORDER BY {QUEUE_ORDER} LIMIT 1{db.for_update(skip_locked=True)}",
@@ -232,14 +299,42 @@ class Cases:
             return self._move(Case(**row), "take", agent) if row else None
 
     def act(
-        self, reference: str, action: str, agent: str, text: str = "", detail: str = ""
+        self,
+        reference: str,
+        action: str,
+        agent: str,
+        text: str = "",
+        detail: str = "",
+        to: str | None = None,
+        seen: str | None = None,
     ) -> Case:
-        """Take an action of the lifecycle table on a case, as this agent, or refuse it."""
+        """Take an action of the lifecycle table on a case, as this agent, or refuse it.
+
+        `to` is the agent who holds the case next (assigning, handing over); `seen` is when
+        the case last changed as the agent saw it: a case moved since then is left alone.
+        """
         with self.db.transaction():
             case = self._where(f"reference = ?{self.db.for_update()}", reference)
             if case is None:
                 raise TransitionRefused("There is no such case.")
-            return self._move(case, action, agent, text=text, detail=detail)
+            if seen and seen != case.updated_at:
+                raise TransitionRefused(
+                    "This case changed while you had it open; nothing was done."
+                    " Read it again and choose what to do."
+                )
+            if to is not None:
+                detail = self._next_holder(to, agent)
+            return self._move(case, action, agent, text=text, detail=detail, to=to)
+
+    def _next_holder(self, to: str, agent: str) -> str:
+        """`to`, when it names another agent who may sign in; refused otherwise."""
+        if to == agent:
+            raise TransitionRefused("Choose another agent than yourself.")
+        if not self.db.execute(
+            "SELECT 1 FROM agents WHERE name = ? AND disabled = 0", (to,)
+        ).fetchone():
+            raise TransitionRefused(f"There is no agent {to!r} who can take the case.")
+        return to
 
     def customer_reply(self, case: Case, text: str, photos: list[StoredPhoto]) -> Case:
         """The customer answers a question: their reply and photos join the case, which goes
@@ -251,10 +346,16 @@ class Cases:
             return moved
 
     def _move(
-        self, case: Case, name: str, agent: str | None, text: str = "", detail: str = ""
+        self,
+        case: Case,
+        name: str,
+        agent: str | None,
+        text: str = "",
+        detail: str = "",
+        to: str | None = None,
     ) -> Case:
-        """Apply one action of the table, by `agent` (None: the customer), inside the caller's
-        transaction, or refuse it."""
+        """Apply one action of the table, by `agent` (None: the customer; `to`: the agent
+        who is to hold the case instead), inside the caller's transaction, or refuse it."""
         action = ACTIONS.get(name)
         if action is None:
             raise TransitionRefused(f"There is no action {name!r}.")
@@ -262,11 +363,16 @@ class Cases:
         if refused:
             raise TransitionRefused(refused)
         mails = action.sends_mail(lambda: self.history.has(case.id, action.event))
+        if action.target == Status.IN_REVIEW and case.assigned_to and not detail:
+            detail = case.assigned_to  # whom the case was taken over from
         if action.target is not None:
-            holder = agent if action.target == Status.IN_REVIEW else None
+            holder = (to or agent) if action.target == Status.IN_REVIEW else None
+            now = self.clock.stamp()
+            replied_at = now if agent is None else None  # an agent's move answers the reply
             self.db.execute(
-                "UPDATE cases SET status = ?, assigned_to = ?, updated_at = ? WHERE id = ?",
-                (action.target, holder, self.clock.stamp(), case.id),
+                "UPDATE cases SET status = ?, assigned_to = ?, updated_at = ?,"
+                " customer_replied_at = ? WHERE id = ?",
+                (action.target, holder, now, replied_at, case.id),
             )
         self.history.append(case.id, action.event, agent or "customer", detail, text)
         if mails:
@@ -293,6 +399,7 @@ class Cases:
             db.execute("DELETE FROM photos WHERE case_id = ?", (case.id,))
             db.execute("DELETE FROM messages WHERE case_id = ?", (case.id,))
             self.outbox.forget_errors(case.id)
+            self.search.forget(case.id)
             db.execute(
                 "UPDATE cases SET order_ref = '', email = '', description = '', purged_at = ?"
                 " WHERE id = ?",

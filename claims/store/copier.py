@@ -32,6 +32,7 @@ def copy_log(source: "Store", target: "Store") -> dict[str, int]:
                 marks = ", ".join("?" for _ in row)
                 db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(row.values()))
             copied[table] = len(rows)
+        target.search.rebuild()  # each database keeps its own kind of search index
         if db.is_postgresql:  # new rows continue after the copied ids
             for table, key in COPIED_TABLES:
                 if key == "id":

@@ -8,6 +8,7 @@ from claims.lifecycle import CUSTOMER_EVENTS
 from claims.store.clock import Clock
 from claims.store.connection import Connection
 from claims.store.records import Event
+from claims.store.search import Search
 
 # A case's events with their text: a message's body, or an added photo's file name.
 EVENTS_OF_CASE = (
@@ -22,8 +23,8 @@ EVENTS_OF_CASE = (
 class History:
     """Appends to and reads cases' histories."""
 
-    def __init__(self, connection: Connection, clock: Clock):
-        self.db, self.clock = connection, clock
+    def __init__(self, connection: Connection, clock: Clock, search: Search):
+        self.db, self.clock, self.search = connection, clock, search
 
     def append(self, case_id: int, kind: str, actor: str, detail: str = "", text: str = "") -> None:
         """Add an event (with its message, if any), inside the caller's transaction."""
@@ -37,6 +38,7 @@ class History:
                 "INSERT INTO messages (event_id, case_id, body) VALUES (?, ?, ?)",
                 (event_id, case_id, text),
             )
+            self.search.add_text(case_id, text)
 
     def events(self, case_id: int, customer_view: bool = False) -> list[Event]:
         """A case's history in order; what a customer may see when customer_view is set."""

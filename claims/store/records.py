@@ -33,6 +33,7 @@ class Case:
     assigned_to: str | None
     updated_at: str
     purged_at: str | None
+    customer_replied_at: str | None  # set when the customer answers, until an agent acts
 
 
 @dataclass(frozen=True)

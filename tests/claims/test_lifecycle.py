@@ -14,6 +14,10 @@ HOLDER, OTHER = "sam", "kim"  # the agent who took the case, and another one
 ALLOWED = {
     (Status.WAITING, "take", "holder"),
     (Status.WAITING, "take", "other"),
+    (Status.WAITING, "assign", "holder"),
+    (Status.WAITING, "assign", "other"),
+    (Status.IN_REVIEW, "hand_over", "holder"),
+    (Status.IN_REVIEW, "take_over", "other"),
     (Status.IN_REVIEW, "release", "holder"),
     (Status.IN_REVIEW, "ask_customer", "holder"),
     (Status.IN_REVIEW, "resolve", "holder"),
