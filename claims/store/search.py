@@ -107,16 +107,25 @@ class Search:
         self, text: str, filters: Filters = Filters(), limit: int = 50, offset: int = 0
     ) -> list[Case]:
         """Cases matching `text` (any of reference, order reference, email, or all its words)
-        and the filters, in search order."""
-        named, named_params = self._named(text)
-        matching, matching_params = self._mentioning(text)
+        and the filters, in search order; with no text, every case the filters let through."""
         conditions, params = self._filtered(filters)
-        candidates = f"(id IN ({named}) OR id IN ({matching}))" if matching else f"id IN ({named})"
+        candidates: tuple[str, tuple] = ("1 = 1", ())
+        order: tuple[str, tuple] = (SEARCH_ORDER, ())
+        if text.strip():
+            named, named_params = self._named(text)
+            matching, matching_params = self._mentioning(text)
+            # Cases named exactly come first.
+            order = (f"CASE WHEN id IN ({named}) THEN 0 ELSE 1 END, {SEARCH_ORDER}", named_params)
+            candidates = (f"id IN ({named})", named_params)
+            if matching:
+                candidates = (
+                    f"(id IN ({named}) OR id IN ({matching}))",
+                    (*named_params, *matching_params),
+                )
         rows = self.db.execute(
-            f"SELECT {CASE_COLUMNS} FROM cases WHERE {candidates}{conditions}"
-            f" ORDER BY CASE WHEN id IN ({named}) THEN 0 ELSE 1 END, {SEARCH_ORDER}"
-            " LIMIT ? OFFSET ?",
-            (*named_params, *matching_params, *params, *named_params, limit, offset),
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE {candidates[0]}{conditions}"
+            f" ORDER BY {order[0]} LIMIT ? OFFSET ?",
+            (*candidates[1], *params, *order[1], limit, offset),
         )
         return [Case(**row) for row in rows]
 
