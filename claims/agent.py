@@ -5,7 +5,7 @@ disabling an agent ends them at once); photos are served from here only.
 """
 
 import functools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -331,6 +331,15 @@ def photo(stored_name: str) -> ResponseReturnValue:
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.app_template_filter("overdue")
+def overdue(case: Case) -> bool:
+    """Whether a waiting case is older than its lane's first-response target."""
+    if case.status != Status.WAITING:
+        return False
+    target = timedelta(hours=current_app.config[f"TARGET_HOURS_{case.lane.upper()}"])
+    return datetime.now(UTC) - datetime.fromisoformat(case.received_at) > target
 
 
 @bp.app_template_filter("age")

@@ -57,6 +57,9 @@ class Defaults:
     RATELIMIT_LOGIN_ADDRESS = "20 per minute; 100 per hour"
 
     AGENT_SESSION_HOURS = 10  # an agent signs in again after this long
+    # The shop's first-response target per lane: older waiting cases are shown as overdue.
+    TARGET_HOURS_PRIORITY = 24
+    TARGET_HOURS_STANDARD = 48
     RETENTION_DAYS = 365  # `flask claims purge` removes finished cases older than this
 
     PROXY_COUNT = 0  # reverse proxies in front of the service, for client addresses

@@ -138,3 +138,30 @@ def test_the_case_page_lists_the_customers_other_cases(agent, customer):
     html = page(agent.client.get(f"/agent/cases/{reference}"))
     other_cases = html[html.index('id="other-cases"') : html.index("<h2>History</h2>")]
     assert earlier in other_cases and other_email not in other_cases
+
+
+def row_of(html: str, reference: str) -> str:
+    """The queue table's row for a case."""
+    start = html.rindex("<tr", 0, html.index(f">{reference}</a>"))
+    return html[start : html.index("</tr>", start)]
+
+
+@pytest.mark.config(TARGET_HOURS_PRIORITY=0)
+def test_waiting_cases_past_their_lanes_target_are_marked_overdue(agent, customer):
+    priority = customer.file()
+    standard = customer.file(claim_type="return-request")
+    html = page(agent.client.get("/agent/"))
+    assert "Overdue" in row_of(html, priority) and "case--overdue" in row_of(html, priority)
+    assert "Overdue" not in row_of(html, standard)  # 48 hours to go
+
+
+def test_the_queue_marks_a_customers_reply_until_an_agent_acts(agent, customer, app):
+    reference = customer.file()
+    agent.take_next()
+    agent.act(reference, "ask_customer", message="Which colour?")
+    customer.status(reference, "ana@example.com")
+    customer.client.post("/claims/status/reply", data={"message": "Green."})
+    assert "Customer replied" in row_of(page(agent.client.get("/agent/")), reference)
+    assert reference in page(agent.client.get("/agent/?q=&replied=y"))
+    agent.take_next()
+    assert "Customer replied" not in page(agent.client.get("/agent/?status=in_review"))
