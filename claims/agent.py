@@ -37,7 +37,7 @@ from claims.forms import (
     entered,
     single_line,
 )
-from claims.lifecycle import ACTIONS, OUTCOMES, STATUSES, Mail, Status, console_actions
+from claims.lifecycle import ACTIONS, OPEN, OUTCOMES, STATUSES, Mail, Status, console_actions
 from claims.mail import mail_name
 from claims.store import get_store
 from claims.store.cases import StillHolding, TransitionRefused
@@ -241,6 +241,7 @@ def case(reference: str) -> ResponseReturnValue:
     if found is None:
         abort(404)
     agents = store.agents.enabled_agents()
+    related = store.cases.related(found)
     return render_template(
         "agent/case.html",
         case=found,
@@ -249,25 +250,31 @@ def case(reference: str) -> ResponseReturnValue:
         photos=store.cases.photos(found.id),
         events=store.history.events(found.id),
         position=store.cases.queue_position(found),
-        related=(related := store.cases.related(found)),
+        related=related,
         duplicates=store.cases.possible_duplicates([found.id, *(case.id for case in related)]),
         mail_trouble=[mail for mail in store.outbox.unsent_mail(found.id) if mail.last_error],
         mail_name=mail_name,
         actions=[
-            (action, action_form(action.name, found, agents, formdata=None))
+            (action, action_form(action.name, found, agents, related, formdata=None))
             for action in console_actions(found.status, g.agent, found.assigned_to)
         ],
         outcomes=OUTCOMES,
     )
 
 
-def action_form(action: str, case: Case, agents: list[str], **options: object) -> FlaskForm:
+def action_form(
+    action: str, case: Case, agents: list[str], related: list[Case], **options: object
+) -> FlaskForm:
     """The form of a console action on this case: it remembers when the case last changed as
-    the agent saw it, and offers the other agents where one is to be chosen."""
+    the agent saw it, and offers the other agents, or the customer's other open cases, where
+    one is to be chosen."""
     form = CONSOLE_FORMS[action](**options)
     if "agent" in form:
         others = [name for name in agents if name not in (g.agent, case.assigned_to)]
         form.agent.choices = [SelectChoice("", "Choose an agent"), *map(SelectChoice, others)]
+    if "into" in form:
+        open_cases = [other.reference for other in related if other.status in OPEN]
+        form.into.choices = [SelectChoice("", "Choose a case"), *map(SelectChoice, open_cases)]
     if options.get("formdata", True) is None:
         form.seen.data = case.updated_at
     return form
@@ -283,12 +290,16 @@ def act(reference: str, action: str) -> ResponseReturnValue:
     found = store.cases.case_by_reference(reference)
     if found is None:
         abort(404)
-    form = action_form(action, found, store.agents.enabled_agents())
+    form = action_form(action, found, store.agents.enabled_agents(), store.cases.related(found))
     if not form.validate():
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
         return redirect(url_for("agent.case", reference=reference), code=303)
     try:
+        if action == "merge":
+            original = store.cases.merge(reference, form.into.data, g.agent, form.seen.data)
+            flash(f"{reference} merged into {original.reference}. The customer gets an email.")
+            return redirect(url_for("agent.case", reference=original.reference), code=303)
         moved = store.cases.act(
             reference,
             action,

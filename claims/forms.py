@@ -271,6 +271,10 @@ def console_form_class(action: Action) -> type[FlaskForm]:
         fields["agent"] = SelectField(  # choices: the enabled agents, set by the console
             "Agent", validators=[DataRequired("Choose an agent.")]
         )
+    if spec is not None and spec.choose_case:
+        fields["into"] = SelectField(  # choices: the customer's other open cases
+            "Merge into", validators=[DataRequired("Choose the case to merge into.")]
+        )
     if spec is not None and spec.message:
         fields["message"] = message_field(
             spec.message, required=spec.message_required, description=spec.message_hint

@@ -69,6 +69,7 @@ class ConsoleForm:
     message_rows: int = 2
     outcome: bool = False  # choose one of OUTCOMES
     choose_agent: bool = False  # choose the agent who holds the case next
+    choose_case: bool = False  # choose another open case of the customer's
     primary: bool = False
 
 
@@ -216,6 +217,21 @@ ACTIONS = {
             ),
         ),
         Action(
+            "merge",
+            OPEN,
+            Status.CLOSED,
+            event="merged",
+            past="merged",
+            holder_only=True,
+            mail=Mail.ALWAYS,
+            history="Joined with your other case:",
+            form=ConsoleForm(
+                "Merge",
+                title="Merge into the customer's other case",
+                choose_case=True,
+            ),
+        ),
+        Action(
             "note",
             tuple(Status),
             None,
@@ -275,10 +291,9 @@ def refusal(action: Action, status: str, agent: str | None, holder: str | None) 
     return f"This case is {status.replace('_', ' ')}: it cannot be {action.past} now."
 
 
-def reaching(status: str) -> Action | None:
-    """The action that last moved a case into `status`, when only one can (for its email)."""
-    actions = [action for action in ACTIONS.values() if action.target == status]
-    return actions[0] if len(actions) == 1 else None
+def reaching(status: str) -> tuple[str, ...]:
+    """The events of the actions that move a case into `status` (its email tells the last)."""
+    return tuple(action.event for action in ACTIONS.values() if action.target == status)
 
 
 def customer_history(kind: str, detail: str, text: str) -> tuple[str, str]:

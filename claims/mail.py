@@ -144,8 +144,7 @@ def status_news(store: Store, case: Case, status: Status) -> tuple[str, list[str
         "",
         f"Your case {case.reference} (order {case.order_ref}) is now: {status.label}.",
     ]
-    action = reaching(status)
-    last = store.history.latest(case.id, action.event) if action else None
+    last = store.history.latest(case.id, *reaching(status))
     if status == Status.WAITING_CUSTOMER:
         lines += [
             "",

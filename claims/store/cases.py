@@ -42,6 +42,15 @@ class StillHolding(Exception):
         self.case = case
 
 
+def unchanged_since(case: Case, seen: str | None) -> None:
+    """Refuse to act on a case that changed after `seen` (when the agent last saw it)."""
+    if seen and seen != case.updated_at:
+        raise TransitionRefused(
+            "This case changed while you had it open; nothing was done."
+            " Read it again and choose what to do."
+        )
+
+
 class Cases:
     """The cases of one case log, their photos and their place in the queue."""
 
@@ -317,14 +326,54 @@ class Cases:
             case = self._where(f"reference = ?{self.db.for_update()}", reference)
             if case is None:
                 raise TransitionRefused("There is no such case.")
-            if seen and seen != case.updated_at:
-                raise TransitionRefused(
-                    "This case changed while you had it open; nothing was done."
-                    " Read it again and choose what to do."
-                )
+            unchanged_since(case, seen)
             if to is not None:
                 detail = self._next_holder(to, agent)
             return self._move(case, action, agent, text=text, detail=detail, to=to)
+
+    def merge(self, duplicate: str, original: str, agent: str, seen: str | None = None) -> Case:
+        """Fold a duplicate into the customer's original case, in one transaction: the
+        duplicate's messages and photos (with their events) move to the original, its
+        description joins the original's history, and it closes with a message naming the
+        original (the customer's one email about it). Returns the original."""
+        with self.db.transaction():
+            lock = self.db.for_update()
+            dup = self._where(f"reference = ?{lock}", duplicate)
+            into = self._where(f"reference = ?{lock}", original)
+            if dup is None or into is None or dup.id == into.id:
+                raise TransitionRefused("Choose another case of this customer's to merge into.")
+            if into.status not in OPEN:
+                raise TransitionRefused(f"{into.reference} is finished: merge into an open case.")
+            unchanged_since(dup, seen)
+            refused = refusal(ACTIONS["merge"], dup.status, agent, dup.assigned_to)
+            if refused:
+                raise TransitionRefused(refused)
+            moved_text = [
+                row["body"]
+                for row in self.db.execute(
+                    "SELECT body FROM messages WHERE case_id = ? ORDER BY event_id", (dup.id,)
+                )
+            ]
+            self.db.execute(
+                "UPDATE events SET case_id = ? WHERE case_id = ? AND (kind = 'photo_added'"
+                " OR id IN (SELECT event_id FROM messages WHERE case_id = ?))",
+                (into.id, dup.id, dup.id),
+            )
+            for table in ("messages", "photos"):
+                self.db.execute(
+                    f"UPDATE {table} SET case_id = ? WHERE case_id = ?", (into.id, dup.id)
+                )
+            if moved_text:
+                self.search.add_text(into.id, " ".join(moved_text))
+            self.history.append(into.id, "merged_in", agent, dup.reference, dup.description)
+            self._move(
+                dup,
+                "merge",
+                agent,
+                detail=into.reference,
+                text=f"We continue with your case {into.reference}: what you sent is there.",
+            )
+            return self._existing("id = ?", into.id)
 
     def _next_holder(self, to: str, agent: str) -> str:
         """`to`, when it names another agent who may sign in; refused otherwise."""

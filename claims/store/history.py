@@ -49,10 +49,14 @@ class History:
             params += CUSTOMER_EVENTS
         return [Event(**row) for row in self.db.execute(sql + " ORDER BY e.id", params)]
 
-    def latest(self, case_id: int, kind: str) -> Event | None:
-        """The case's most recent event of this kind."""
+    def latest(self, case_id: int, *kinds: str) -> Event | None:
+        """The case's most recent event of these kinds."""
+        if not kinds:
+            return None
         row = self.db.execute(
-            EVENTS_OF_CASE + " AND e.kind = ? ORDER BY e.id DESC LIMIT 1", (case_id, kind)
+            EVENTS_OF_CASE
+            + f" AND e.kind IN ({', '.join('?' for _ in kinds)}) ORDER BY e.id DESC LIMIT 1",
+            (case_id, *kinds),
         ).fetchone()
         return Event(**row) if row else None
 

@@ -25,6 +25,11 @@ ALLOWED = {
     (Status.WAITING_CUSTOMER, "close", "holder"),
     (Status.WAITING_CUSTOMER, "close", "other"),
     (Status.WAITING_CUSTOMER, "customer_reply", "customer"),
+    (Status.WAITING, "merge", "holder"),
+    (Status.WAITING, "merge", "other"),
+    (Status.IN_REVIEW, "merge", "holder"),
+    (Status.WAITING_CUSTOMER, "merge", "holder"),
+    (Status.WAITING_CUSTOMER, "merge", "other"),
     *((status, "note", who) for status in Status for who in ("holder", "other")),
 }
 # How a case gets to each status: the actions the holder takes from waiting.

@@ -5,7 +5,7 @@ import pytest
 
 from claims import create_app
 from claims.store import Store, get_store
-from tests.support.cases import file_directly, file_into
+from tests.support.cases import file_directly, file_into_first_schema
 from tests.support.images import photo
 from tests.support.mail import MailCatcher, mail_server
 from tests.support.service import free_port
@@ -215,8 +215,8 @@ def test_a_case_log_from_the_previous_version_is_upgraded_and_its_mail_sent_or_g
     url = app_config["DATABASE_URL"] or f"sqlite:///{app_config['DATA_DIR'] / 'claims.sqlite3'}"
     with Store(url) as previous_version:
         previous_version.upgrade_schema(version=1)
-        bad = file_into(previous_version, ENCODED_WORD)
-        good = file_into(previous_version, "ana@example.com")
+        bad = file_into_first_schema(previous_version, ENCODED_WORD)
+        good = file_into_first_schema(previous_version, "ana@example.com")
     catcher, port = smtp_server
     upgraded = create_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port})
     result = upgraded.test_cli_runner().invoke(args=["claims", "send-mail"])

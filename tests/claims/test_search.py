@@ -10,6 +10,7 @@ from claims.catalog import CLAIM_TYPES
 from claims.store import Store
 from claims.store.records import NewCase
 from claims.store.search import Filters
+from tests.support.cases import file_into_first_schema
 
 
 @pytest.fixture
@@ -153,3 +154,13 @@ def test_other_cases_of_the_customer_and_possible_duplicates(store):
         store.cases.act(reference, "take", "sam")
         store.cases.act(reference, "close", "sam")
     assert store.cases.possible_duplicates([ids[original]]) == set()
+
+
+def test_cases_from_before_search_are_found_after_the_upgrade(app_config):
+    url = app_config["DATABASE_URL"] or f"sqlite:///{app_config['DATA_DIR'] / 'claims.sqlite3'}"
+    with Store(url) as previous_version:
+        previous_version.upgrade_schema(version=2)
+        reference = file_into_first_schema(previous_version, "ana@example.com", "Teapot spout.")
+        previous_version.upgrade_schema()
+        assert found(previous_version, "spout") == [reference]
+        assert found(previous_version, "ANA@example.com") == [reference]
