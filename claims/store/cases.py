@@ -348,12 +348,6 @@ class Cases:
             refused = refusal(ACTIONS["merge"], dup.status, agent, dup.assigned_to)
             if refused:
                 raise TransitionRefused(refused)
-            moved_text = [
-                row["body"]
-                for row in self.db.execute(
-                    "SELECT body FROM messages WHERE case_id = ? ORDER BY event_id", (dup.id,)
-                )
-            ]
             self.db.execute(
                 "UPDATE events SET case_id = ? WHERE case_id = ? AND (kind = 'photo_added'"
                 " OR id IN (SELECT event_id FROM messages WHERE case_id = ?))",
@@ -363,8 +357,6 @@ class Cases:
                 self.db.execute(
                     f"UPDATE {table} SET case_id = ? WHERE case_id = ?", (into.id, dup.id)
                 )
-            if moved_text:
-                self.search.add_text(into.id, " ".join(moved_text))
             self.history.append(into.id, "merged_in", agent, dup.reference, dup.description)
             self._move(
                 dup,
@@ -373,6 +365,8 @@ class Cases:
                 detail=into.reference,
                 text=f"We continue with your case {into.reference}: what you sent is there.",
             )
+            for case_id in (dup.id, into.id):  # the moved messages' words move too
+                self.search.rebuild(case_id)
             return self._existing("id = ?", into.id)
 
     def _next_holder(self, to: str, agent: str) -> str:

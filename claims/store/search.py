@@ -71,15 +71,21 @@ class Search:
         """A purged case can no longer be found by its words."""
         self.db.execute(f"DELETE FROM case_text WHERE {self._key} = ?", (case_id,))
 
-    def rebuild(self) -> None:
-        """Every case's document anew, from its description and messages (after a bulk load
-        or a copy, which write the tables directly)."""
+    def rebuild(self, case_id: int | None = None) -> None:
+        """Every case's document anew (or this case's), from its description and messages:
+        after a bulk load or a copy, which write the tables directly, or a merge."""
         together = "string_agg" if self.db.is_postgresql else "group_concat"
-        self.db.execute("DELETE FROM case_text")
+        which, params = "", list[int]()
+        if case_id is None:
+            self.db.execute("DELETE FROM case_text")
+        else:
+            which, params = " AND c.id = ?", [case_id]
+            self.forget(case_id)
         self.db.execute(
             f"INSERT INTO case_text ({self._key}, body) SELECT c.id, c.description || COALESCE("
             f" ' ' || (SELECT {together}(m.body, ' ') FROM messages m WHERE m.case_id = c.id),"
-            " '') FROM cases c WHERE c.purged_at IS NULL"
+            f" '') FROM cases c WHERE c.purged_at IS NULL{which}",
+            params,
         )
 
     @property
