@@ -32,6 +32,7 @@ from claims.forms import (
     AGENT_NAME,
     CONSOLE_FORMS,
     LoginForm,
+    SavedReplyForm,
     SearchForm,
     add_error,
     entered,
@@ -42,6 +43,7 @@ from claims.mail import mail_name
 from claims.store import get_store
 from claims.store.cases import StillHolding, TransitionRefused
 from claims.store.records import Case
+from claims.store.replies import TitleTaken, fill
 from claims.store.search import Filters
 from claims.web import has_control_characters, limiter
 
@@ -242,6 +244,15 @@ def case(reference: str) -> ResponseReturnValue:
         abort(404)
     agents = store.agents.enabled_agents()
     related = store.cases.related(found)
+    actions = [
+        (action, action_form(action.name, found, agents, related, formdata=None))
+        for action in console_actions(found.status, g.agent, found.assigned_to)
+    ]
+    replies = store.replies.all()
+    chosen = store.replies.get(request.args.get("reply", 0, type=int))
+    for action, form in actions:
+        if chosen and action.name == request.args.get("into") and "message" in form:
+            form.message.data = fill(chosen.body, found.reference, found.order_ref, g.agent)
     return render_template(
         "agent/case.html",
         case=found,
@@ -254,10 +265,9 @@ def case(reference: str) -> ResponseReturnValue:
         duplicates=store.cases.possible_duplicates([found.id, *(case.id for case in related)]),
         mail_trouble=[mail for mail in store.outbox.unsent_mail(found.id) if mail.last_error],
         mail_name=mail_name,
-        actions=[
-            (action, action_form(action.name, found, agents, related, formdata=None))
-            for action in console_actions(found.status, g.agent, found.assigned_to)
-        ],
+        actions=actions,
+        replies=replies,
+        reply_used=chosen.id if chosen else None,
         outcomes=OUTCOMES,
     )
 
@@ -328,6 +338,40 @@ def confirmation(past: str, case: Case, mail: Mail) -> str:
         Mail.FIRST_TIME: " The customer is emailed the first time this happens.",
     }.get(mail, "")
     return f"{case.reference} {past}.{holder}{mailed}"
+
+
+@bp.route("/replies", methods=["GET", "POST"])
+@bp.route("/replies/<int:reply_id>", methods=["GET", "POST"])
+def replies(reply_id: int | None = None) -> ResponseReturnValue:
+    """The shared saved replies: add one, or change the one at `reply_id`."""
+    store = get_store()
+    editing = store.replies.get(reply_id) if reply_id is not None else None
+    if reply_id is not None and editing is None:
+        abort(404)
+    form = SavedReplyForm(obj=editing)
+    if form.validate_on_submit():
+        try:
+            store.replies.save(reply_id, entered(form.title), entered(form.body), g.agent)
+        except TitleTaken:
+            add_error(form.title, "Another saved reply has this title: choose another.")
+        else:
+            flash(f"Saved reply “{form.title.data}” {'changed' if editing else 'added'}.")
+            return redirect(url_for("agent.replies"), code=303)
+    return render_template(
+        "agent/replies.html", form=form, editing=editing, replies=store.replies.all()
+    ), (400 if form.errors else 200)
+
+
+@bp.post("/replies/<int:reply_id>/delete")
+def delete_reply(reply_id: int) -> ResponseReturnValue:
+    """Delete a saved reply."""
+    store = get_store()
+    found = store.replies.get(reply_id)
+    if found is None:
+        abort(404)
+    store.replies.delete(reply_id)
+    flash(f"Saved reply “{found.title}” deleted.")
+    return redirect(url_for("agent.replies"), code=303)
 
 
 @bp.get("/photos/<path:stored_name>")

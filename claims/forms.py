@@ -246,6 +246,23 @@ class SearchForm(FlaskForm):
         return field.data if field.data in offered else None
 
 
+class SavedReplyForm(FlaskForm):
+    title = StringField(
+        "Title",
+        filters=[single_line],
+        validators=[
+            DataRequired("Give the reply a title."),
+            Length(max=100, message="Keep the title under 100 characters."),
+        ],
+    )
+    body = message_field(
+        "Text",
+        required="Write the reply's text.",
+        description="{reference}, {order_ref} and {agent} are filled in with the case's"
+        " reference, its order reference and your name.",
+    )
+
+
 def outcome_field() -> SelectField:
     """How a case was resolved: one of the lifecycle's outcomes."""
     return SelectField(

@@ -1,9 +1,9 @@
 """The case log's storage: the only package with SQL, for SQLite and PostgreSQL alike.
 
 ``Store`` is one connection and the classes that work on it, one per concern: ``cases`` (and
-the queue), ``history``, ``outbox``, ``agents`` and ``search``; ``schema`` upgrades the tables and
-``copier`` moves a log to another database. A request (or CLI command) gets its store from
-``get_store()``, which closes it when the request ends.
+the queue), ``history``, ``outbox``, ``agents``, ``search`` and saved ``replies``; ``schema``
+upgrades the tables and ``copier`` moves a log to another database. A request (or CLI
+command) gets its store from ``get_store()``, which closes it when the request ends.
 """
 
 from collections.abc import Mapping
@@ -19,6 +19,7 @@ from claims.store.clock import Clock, Now, utc_now
 from claims.store.connection import Connection
 from claims.store.history import History
 from claims.store.outbox import Outbox
+from claims.store.replies import SavedReplies
 from claims.store.search import Search
 
 
@@ -36,6 +37,7 @@ class Store:
         self.outbox = Outbox(self.connection, clock, self.history)
         self.cases = Cases(self.connection, clock, self.history, self.outbox, self.search)
         self.agents = Agents(self.connection, clock)
+        self.replies = SavedReplies(self.connection, clock)
 
     def upgrade_schema(self, version: int | None = None) -> int:
         """Bring the tables to this version's schema (or to an older `version`, for tests of

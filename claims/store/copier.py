@@ -15,6 +15,7 @@ COPIED_TABLES = (
     ("outbox", "id"),
     ("agents", "name"),
     ("agent_sessions", "token_hash"),
+    ("saved_replies", "id"),
 )
 
 

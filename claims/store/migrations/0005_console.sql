@@ -32,3 +32,12 @@ INSERT INTO case_text (case_id, body)
 SELECT c.id, c.description || COALESCE(
     ' ' || (SELECT string_agg(m.body, ' ') FROM messages m WHERE m.case_id = c.id), '')
 FROM cases c;
+
+-- Replies agents share, with {reference}, {order_ref} and {agent} filled in when used.
+CREATE TABLE IF NOT EXISTS saved_replies (
+    id {id},
+    title TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
