@@ -78,7 +78,7 @@ def test_hand_over_then_take_over_between_two_agents(browser, live_service, agen
     search(casey, order_ref)
     casey.get_by_role("button", name="Take this case").click()
     expect(casey.locator("#case-status")).to_contain_text("held by casey")
-    casey.get_by_label("Agent").select_option("drew")
+    casey.get_by_label("Agent", exact=True).select_option("drew")
     casey.get_by_label("Note for them (optional)").fill("You know this supplier.")
     casey.get_by_role("button", name="Hand over").click()
     expect(casey.get_by_role("status")).to_contain_text(f"{reference} handed over. drew holds it")
@@ -130,3 +130,35 @@ def test_console_search_and_case_pages_have_no_axe_violations(
     if path == "case":
         expect(casey.get_by_role("region", name="The customer's other cases")).to_be_visible()
     assert axe_violations(casey) == []
+
+
+def test_keyboard_shortcuts_work_outside_text_fields_only(browser, live_service, agents):
+    file_claim(live_service)  # a case to take
+    drew = signed_in(browser, live_service, agents[1])
+    drew.keyboard.press("?")
+    overlay = drew.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(overlay).to_be_visible()
+    expect(overlay).to_contain_text("Take the next case")
+    drew.keyboard.press("Escape")
+    expect(overlay).to_be_hidden()
+
+    drew.keyboard.press("j")
+    expect(drew.locator("[data-shortcut-item]").first).to_be_focused()
+    drew.keyboard.press("/")
+    box = drew.get_by_role("searchbox", name="Search cases")
+    expect(box).to_be_focused()
+    drew.keyboard.type("n?j")  # typed into the box: no shortcut fires
+    expect(box).to_have_value("n?j")
+    expect(overlay).to_be_hidden()
+    assert drew.url.endswith("/agent/")
+
+    box.blur()
+    drew.keyboard.press("n")
+    expect(drew.get_by_role("heading", level=1)).to_contain_text("Case HC-")
+    expect(drew.locator("#case-status")).to_contain_text("held by drew")
+    drew.keyboard.press("r")
+    expect(drew.get_by_label("What do you need from the customer?")).to_be_focused()
+    drew.keyboard.type("r")
+    expect(drew.get_by_label("What do you need from the customer?")).to_have_value("r")
+    drew.get_by_role("button", name="Release to the queue").click()
+    expect(drew.get_by_role("status")).to_contain_text("released")
