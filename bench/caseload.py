@@ -16,7 +16,7 @@ from claims.catalog import CLAIM_TYPES
 from claims.lifecycle import Status
 from claims.store import Store, bulk
 from claims.store.cases import LANE_RANK
-from claims.store.references import ALPHABET, PREFIX
+from claims.store.references import ALPHABET, PREFIX, order_key
 
 CLOSED, IN_REVIEW, RESOLVED = Status.CLOSED, Status.IN_REVIEW, Status.RESOLVED
 WAITING, WAITING_CUSTOMER = Status.WAITING, Status.WAITING_CUSTOMER
@@ -165,6 +165,8 @@ def rows(total: int, waiting: int, seed: int = 1) -> Iterator[tuple]:
             status,
             "sam" if status == IN_REVIEW else None,
             received,
+            number + 1,
+            order_key(str(100000 + number)),
         )
 
 

@@ -195,7 +195,7 @@ def search() -> ResponseReturnValue:
         claim_type=form.chosen(form.type),
         lane=form.chosen(form.lane),
         holder=form.chosen(form.holder),
-        customer_replied=bool(form.replied.data),
+        customer_added=bool(form.added.data),
         older_than_hours=int(older) if older else None,
     )
     page = page_number()

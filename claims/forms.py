@@ -235,7 +235,7 @@ class SearchForm(FlaskForm):
         choices=[SelectChoice("", "Both lanes"), *(SelectChoice(n, label(n)) for n in LANES)],
     )
     holder = SelectField("Held by", choices=[SelectChoice("", "Anyone")])
-    replied = BooleanField("Customer replied")
+    added = BooleanField("New from the customer")
     older = SelectField(
         "Age", choices=[SelectChoice("", "Any age"), *(SelectChoice(*age) for age in AGES.items())]
     )

@@ -7,7 +7,9 @@ the status reached. What an agent may do changes here, and nowhere else.
 
 The usual life: waiting → in review (an agent takes it) → waiting for the customer → (the
 customer replies) waiting, in its original place in the queue → in review → resolved or
-closed. Every action appends an event to the case's history; events are never changed.
+closed. The customer may add information while the case is open (it keeps its place), and
+reopen it for a while after it was settled (it gets a new place, behind the cases queued
+before). Every action appends an event to the case's history; events are never changed.
 """
 
 from collections.abc import Callable
@@ -38,6 +40,8 @@ STATUS_LABELS = {
 }
 FINISHED = (Status.RESOLVED, Status.CLOSED)  # cases the retention period applies to
 OPEN = (Status.WAITING, Status.IN_REVIEW, Status.WAITING_CUSTOMER)
+# Statuses an agent reaches by answering the customer: what the customer added is answered.
+ANSWERED = (Status.WAITING_CUSTOMER, *FINISHED)
 
 OUTCOMES = {  # what resolving a case did for the customer
     "replacement": "Replacement sent",
@@ -85,6 +89,7 @@ class Action:
     by_customer: bool = False  # the customer's action; every other one is an agent's
     holder_only: bool = False  # on a case in review, only the agent holding it may
     others_only: bool = False  # on a case in review, only an agent not holding it may
+    new_place: bool = False  # the case gets a new place in the queue, behind those queued
     mail: Mail = Mail.NEVER
     history: str = ""  # what the customer's history says (past tense); empty: agents only
     form: ConsoleForm | None = None  # on the agent console; None: not an agent's button
@@ -254,8 +259,30 @@ ACTIONS = {
             by_customer=True,
             history="You answered:",
         ),
+        Action(
+            "add_information",
+            (Status.WAITING, Status.IN_REVIEW),
+            None,
+            event="customer_added",
+            past="added to",
+            by_customer=True,
+            history="You added:",
+        ),
+        Action(
+            "reopen",
+            FINISHED,
+            Status.WAITING,
+            event="reopened",
+            past="reopened",
+            by_customer=True,
+            new_place=True,
+            history="You reopened the case:",
+        ),
     )
 }
+# How many days after it was resolved or closed the customer may reopen a case, unless the
+# shop sets CLAIMS_REOPEN_DAYS.
+REOPEN_DAYS = 30
 
 # What the customer's history says of events that are no action: {detail} and {text} are the
 # event's own.
@@ -289,6 +316,15 @@ def refusal(action: Action, status: str, agent: str | None, holder: str | None) 
     if in_review and action.others_only and holder == agent:
         return "You hold this case already."
     return f"This case is {status.replace('_', ' ')}: it cannot be {action.past} now."
+
+
+def customer_addition(status: str) -> Action | None:
+    """What adding a message or photos means in this status: an answer when an agent asked,
+    more information while the case is open; None once it is settled (reopen it instead)."""
+    for action in available(status, None, None):
+        if not action.new_place:
+            return action
+    return None
 
 
 def reaching(status: str) -> tuple[str, ...]:

@@ -12,11 +12,12 @@ import psycopg
 
 from claims.lifecycle import FINISHED, Status
 from claims.store import Store
+from claims.store.copier import restart_queue_places
 
 # The columns of a loaded case, in the order of each row given to load_cases.
 LOADED_COLUMNS = (
     "reference, submission_key, order_ref, email, claim_type, lane, lane_rank, description,"
-    " received_at, status, assigned_to, updated_at"
+    " received_at, status, assigned_to, updated_at, queue_place, order_key"
 )
 
 
@@ -33,6 +34,7 @@ def load_cases(store: Store, rows: Iterable[tuple], cache_mb: int = 0) -> None:
             with db.raw.cursor() as cursor, cursor.copy(copy_in) as copy:
                 for row in rows:
                     copy.write_row(row)
+            restart_queue_places(db)
         else:
             marks = ", ".join("?" for _ in LOADED_COLUMNS.split(","))
             db.raw.executemany(f"INSERT INTO cases ({LOADED_COLUMNS}) VALUES ({marks})", rows)

@@ -1,9 +1,10 @@
 """Cases and the queue: filing a case, reading it, moving it through its life, purging it.
 
 Queue order is one rule, in one place (``QUEUE_ORDER``): the priority lane before the
-standard lane, and inside a lane strictly first received, first served (cases are numbered
-in the order received). A case keeps its place when it goes back to the queue. Customers'
-positions, agents' "take next" and the CLI's queue all read this order.
+standard lane, and inside a lane strictly first come, first served by queue place. A filed
+case gets the next place; it keeps it when it goes back to the queue (released, answered);
+a reopened case gets a new one (``give_new_place``), behind every case queued before it.
+Customers' positions, agents' "take next" and the CLI's queue all read this order.
 
 Which moves are allowed, and what each one appends and mails, is ``claims.lifecycle``'s
 table; this class applies it inside one transaction per move, and refuses anything else.
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import astuple, fields
 
 from claims.catalog import LANES
-from claims.lifecycle import ACTIONS, FINISHED, OPEN, Status, refusal
+from claims.lifecycle import ACTIONS, ANSWERED, FINISHED, OPEN, REOPEN_DAYS, Status, refusal
 from claims.photos import StoredPhoto
 from claims.store import references
 from claims.store.clock import Clock
@@ -25,7 +26,7 @@ from claims.store.records import Case, NewCase, QueueSummary, columns
 from claims.store.search import Search
 
 LANE_RANK = {lane: rank for rank, lane in enumerate(LANES)}  # the priority lane first
-QUEUE_ORDER = "lane_rank, id"
+QUEUE_ORDER = "lane_rank, queue_place"
 CASE_COLUMNS = columns(Case)
 PHOTO_COLUMNS = columns(StoredPhoto)
 
@@ -77,8 +78,9 @@ class Cases:
             received_at = self.clock.stamp()
             inserted = db.execute(
                 "INSERT INTO cases (reference, submission_key, order_ref, email, claim_type,"
-                " lane, lane_rank, description, received_at, status, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " lane, lane_rank, description, received_at, status, updated_at, queue_place,"
+                " order_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (submission_key) DO NOTHING RETURNING id",
                 (
                     self._unused_reference(),
@@ -92,6 +94,8 @@ class Cases:
                     received_at,
                     Status.WAITING,
                     received_at,
+                    self._next_place(),
+                    references.order_key(new.order_ref),
                 ),
             ).fetchone()
             if inserted is None:  # this very form was filed already
@@ -102,6 +106,20 @@ class Cases:
             self._add_photos(case_id, photos)
             self.outbox.enqueue(case_id, "confirmation")
             return self._existing("id = ?", case_id), True
+
+    def _next_place(self) -> int:
+        """A queue place behind every one given so far, inside the caller's transaction."""
+        if self.db.is_postgresql:
+            return self.db.scalar("SELECT nextval('queue_places') AS place")
+        # SQLite writers take turns (BEGIN IMMEDIATE), so nobody else can take this number.
+        return self.db.scalar("SELECT COALESCE(MAX(queue_place), 0) + 1 AS place FROM cases")
+
+    def give_new_place(self, case_id: int) -> None:
+        """Put the case behind every case queued so far in its lane (and ahead of later
+        ones), inside the caller's transaction: a reopened case waits its turn again."""
+        self.db.execute(
+            "UPDATE cases SET queue_place = ? WHERE id = ?", (self._next_place(), case_id)
+        )
 
     def _unused_reference(self) -> str:
         while True:
@@ -197,9 +215,9 @@ class Cases:
         rows = self.db.execute(
             f"SELECT {CASE_COLUMNS} FROM cases WHERE id IN ("
             " SELECT id FROM cases WHERE lower(email) = ?"
-            " UNION SELECT id FROM cases WHERE order_ref = ?) AND id <> ?"
+            " UNION SELECT id FROM cases WHERE order_key = ?) AND id <> ?"
             " ORDER BY id DESC LIMIT ?",
-            (case.email.lower(), case.order_ref, case.id, limit),
+            (case.email.lower(), case.order_key, case.id, limit),
         )
         return [Case(**row) for row in rows]
 
@@ -213,7 +231,7 @@ class Cases:
         rows = self.db.execute(
             f"SELECT c.id FROM cases c WHERE c.id IN ({marks}) AND c.purged_at IS NULL"
             " AND EXISTS (SELECT 1 FROM cases d WHERE d.id <> c.id"
-            f" AND d.status IN ({statuses}) AND (d.order_ref = c.order_ref"
+            f" AND d.status IN ({statuses}) AND (d.order_key = c.order_key"
             " OR (lower(d.email) = lower(c.email) AND d.claim_type = c.claim_type)))",
             (*case_ids, *OPEN),
         )
@@ -247,14 +265,14 @@ class Cases:
         """1 for the next case to be taken; None when the case is not waiting."""
         if case.status != Status.WAITING:
             return None
-        # The cases ahead in QUEUE_ORDER (lane_rank, id), counted as two exact ranges of the
-        # queue index: SQLite bounds a row-value comparison by its first column only.
+        # The cases ahead in QUEUE_ORDER (lane_rank, queue_place), counted as two exact
+        # ranges of the queue index: SQLite bounds a row-value comparison by its first column.
         rank = LANE_RANK[case.lane]
         ahead = self.db.scalar(
             "SELECT (SELECT COUNT(*) FROM cases WHERE status = ? AND lane_rank < ?)"
-            " + (SELECT COUNT(*) FROM cases WHERE status = ? AND lane_rank = ? AND id < ?)"
-            " AS ahead",
-            (Status.WAITING, rank, Status.WAITING, rank, case.id),
+            " + (SELECT COUNT(*) FROM cases WHERE status = ? AND lane_rank = ?"
+            " AND queue_place < ?) AS ahead",
+            (Status.WAITING, rank, Status.WAITING, rank, case.queue_place),
         )
         return ahead + 1
 
@@ -270,20 +288,22 @@ class Cases:
     def queue_summary(self) -> QueueSummary:
         """How many cases wait in each lane, and since when the oldest has waited."""
         # Read from the queue index alone: each lane by its rank, and the oldest case as the
-        # smallest id (cases are numbered in the order received).
-        per_lane, first_ids = {}, []
+        # first place in line (places follow the order cases were queued).
+        per_lane, first_places = {}, []
         for lane, rank in LANE_RANK.items():
             row = self.db.one(
-                "SELECT COUNT(*) AS waiting, MIN(id) AS first FROM cases"
+                "SELECT COUNT(*) AS waiting, MIN(queue_place) AS first FROM cases"
                 " WHERE status = ? AND lane_rank = ?",
                 (Status.WAITING, rank),
             )
             per_lane[lane] = row["waiting"]
             if row["first"] is not None:
-                first_ids.append(row["first"])
+                first_places.append(row["first"])
         oldest = None
-        if first_ids:
-            oldest = self.db.scalar("SELECT received_at FROM cases WHERE id = ?", (min(first_ids),))
+        if first_places:
+            oldest = self.db.scalar(
+                "SELECT received_at FROM cases WHERE queue_place = ?", (min(first_places),)
+            )
         return QueueSummary(per_lane, oldest)
 
     # Moving a case through its life
@@ -379,14 +399,40 @@ class Cases:
             raise TransitionRefused(f"There is no agent {to!r} who can take the case.")
         return to
 
+    def customer_adds(
+        self,
+        case: Case,
+        action: str,
+        text: str,
+        photos: list[StoredPhoto],
+        submission_key: str | None = None,
+        reopen_days: int = REOPEN_DAYS,
+    ) -> tuple[Case, bool]:
+        """The customer answers, adds information or reopens the case (`action`), with a
+        message and photos; returns the case and whether this was added now (False: the same
+        form was sent before, and nothing more is added). A case may be reopened for
+        `reopen_days` after it was settled."""
+        with self.db.transaction() as db:
+            current = self._existing(f"id = ?{db.for_update()}", case.id)
+            if submission_key and self.history.has_submission(submission_key):
+                return current, False
+            if action == "reopen" and not self.may_reopen(current, reopen_days):
+                raise TransitionRefused(
+                    f"This case was settled more than {reopen_days} days ago:"
+                    " file a new claim instead."
+                )
+            moved = self._move(current, action, None, text=text, submission_key=submission_key)
+            self._add_photos(case.id, photos)
+            return moved, True
+
+    def may_reopen(self, case: Case, days: int) -> bool:
+        """Whether the case was settled no more than `days` ago (it is last updated then)."""
+        return case.status in FINISHED and case.updated_at >= self.clock.stamp(-days * 86400)
+
     def customer_reply(self, case: Case, text: str, photos: list[StoredPhoto]) -> Case:
         """The customer answers a question: their reply and photos join the case, which goes
         back to the queue in its original place."""
-        with self.db.transaction():
-            current = self._existing(f"id = ?{self.db.for_update()}", case.id)
-            moved = self._move(current, "customer_reply", None, text=text)
-            self._add_photos(case.id, photos)
-            return moved
+        return self.customer_adds(case, "customer_reply", text, photos)[0]
 
     def _move(
         self,
@@ -396,6 +442,7 @@ class Cases:
         text: str = "",
         detail: str = "",
         to: str | None = None,
+        submission_key: str | None = None,
     ) -> Case:
         """Apply one action of the table, by `agent` (None: the customer; `to`: the agent
         who is to hold the case instead), inside the caller's transaction, or refuse it."""
@@ -410,14 +457,22 @@ class Cases:
             detail = case.assigned_to  # whom the case was taken over from
         if action.target is not None:
             holder = (to or agent) if action.target == Status.IN_REVIEW else None
-            now = self.clock.stamp()
-            replied_at = now if agent is None else None  # an agent's move answers the reply
             self.db.execute(
-                "UPDATE cases SET status = ?, assigned_to = ?, updated_at = ?,"
-                " customer_replied_at = ? WHERE id = ?",
-                (action.target, holder, now, replied_at, case.id),
+                "UPDATE cases SET status = ?, assigned_to = ?, updated_at = ? WHERE id = ?",
+                (action.target, holder, self.clock.stamp(), case.id),
             )
-        self.history.append(case.id, action.event, agent or "customer", detail, text)
+        if action.new_place:
+            self.give_new_place(case.id)
+        if action.by_customer:  # agents see that the customer added something
+            self.db.execute(
+                "UPDATE cases SET customer_added_at = ? WHERE id = ?",
+                (self.clock.stamp(), case.id),
+            )
+        elif action.target in ANSWERED:
+            self.db.execute("UPDATE cases SET customer_added_at = NULL WHERE id = ?", (case.id,))
+        self.history.append(
+            case.id, action.event, agent or "customer", detail, text, submission_key
+        )
         if mails:
             self.outbox.enqueue(case.id, "status", action.target)
         return self._existing("id = ?", case.id)

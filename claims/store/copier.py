@@ -3,6 +3,8 @@ so references, events, photos and their order stay exactly as they were."""
 
 from typing import TYPE_CHECKING
 
+from claims.store.connection import Connection
+
 if TYPE_CHECKING:
     from claims.store import Store
 
@@ -41,4 +43,13 @@ def copy_log(source: "Store", target: "Store") -> dict[str, int]:
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                         f" (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
                     )
+            restart_queue_places(db)
     return copied
+
+
+def restart_queue_places(db: Connection) -> None:
+    """On PostgreSQL, hand out new queue places after the highest one a copy or load wrote."""
+    db.execute(
+        "SELECT setval('queue_places', (SELECT COALESCE(MAX(queue_place), 0) + 1 FROM cases),"
+        " false)"
+    )

@@ -26,12 +26,21 @@ class History:
     def __init__(self, connection: Connection, clock: Clock, search: Search):
         self.db, self.clock, self.search = connection, clock, search
 
-    def append(self, case_id: int, kind: str, actor: str, detail: str = "", text: str = "") -> None:
-        """Add an event (with its message, if any), inside the caller's transaction."""
+    def append(
+        self,
+        case_id: int,
+        kind: str,
+        actor: str,
+        detail: str = "",
+        text: str = "",
+        submission_key: str | None = None,
+    ) -> None:
+        """Add an event (with its message, if any), inside the caller's transaction; the
+        customer's form that made it, when given, can make no second event."""
         event_id = self.db.one(
-            "INSERT INTO events (case_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)"
-            " RETURNING id",
-            (case_id, self.clock.stamp(), kind, actor, detail),
+            "INSERT INTO events (case_id, at, kind, actor, detail, submission_key)"
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (case_id, self.clock.stamp(), kind, actor, detail, submission_key),
         )["id"]
         if text:
             self.db.execute(
@@ -64,6 +73,13 @@ class History:
         """Whether the case ever had an event of this kind."""
         row = self.db.execute(
             "SELECT 1 FROM events WHERE case_id = ? AND kind = ? LIMIT 1", (case_id, kind)
+        ).fetchone()
+        return row is not None
+
+    def has_submission(self, submission_key: str) -> bool:
+        """Whether the customer's form with this key was added to a case already."""
+        row = self.db.execute(
+            "SELECT 1 FROM events WHERE submission_key = ?", (submission_key,)
         ).fetchone()
         return row is not None
 

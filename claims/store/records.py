@@ -33,7 +33,10 @@ class Case:
     assigned_to: str | None
     updated_at: str
     purged_at: str | None
-    customer_replied_at: str | None  # set when the customer answers, until an agent acts
+    queue_place: int  # its place in its lane: lower goes first
+    order_key: str  # order_ref as look-ups compare it (references.order_key)
+    link_version: int  # personal links carry it; raising it revokes them
+    customer_added_at: str | None  # information the customer added that no agent answered
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@ numbers, each exactly once.
 
 A migration brings the schema one version further and is never edited once released; the
 version reached is kept in ``schema_version``. ``{id}`` in a migration is each database's
-auto-numbered key. A statement preceded by a ``-- sqlite only`` or ``-- postgresql only``
-line runs on that database alone (full-text search differs between them). On PostgreSQL one
+auto-numbered key; a statement starting with ``{postgresql}`` or ``{sqlite}`` runs on that
+database only (PostgreSQL's sequences, each one's full-text search). On PostgreSQL one
 upgrader runs at a time, so app servers starting together do not race.
 """
 
@@ -22,16 +22,18 @@ UPGRADE_LOCK = 20261126  # PostgreSQL advisory lock held while upgrading
 
 def statements(migration: Path, kind: str) -> list[str]:
     """A migration's statements, without comments, for this kind of database."""
-    other_databases = {f"-- {other} only" for other in ID_COLUMN if other != kind}
-    chosen = []
-    for chunk in migration.read_text().replace("{id}", ID_COLUMN[kind]).split(";"):
-        lines = chunk.strip().splitlines()
-        if other_databases & set(lines):
-            continue
-        statement = "\n".join(line for line in lines if not line.startswith("--"))
-        if statement.strip():
-            chosen.append(statement)
-    return chosen
+    lines = [line for line in migration.read_text().splitlines() if not line.startswith("--")]
+    sql = "\n".join(lines).replace("{id}", ID_COLUMN[kind])
+    kept = []
+    for statement in (statement.strip() for statement in sql.split(";")):
+        only = next((name for name in ID_COLUMN if statement.startswith(f"{{{name}}}")), None)
+        if only is not None:
+            if only != kind:
+                continue
+            statement = statement.removeprefix(f"{{{only}}}")
+        if statement:
+            kept.append(statement)
+    return kept
 
 
 def upgrade(connection: Connection, version: int | None = None) -> int:

@@ -38,7 +38,7 @@ class Filters:
     claim_type: str | None = None
     lane: str | None = None
     holder: str | None = None
-    customer_replied: bool = False
+    customer_added: bool = False  # the customer added something no agent answered yet
     older_than_hours: int | None = None
 
 
@@ -105,7 +105,8 @@ class Search:
             if row:
                 return Case(**row)
         rows = self.db.execute(
-            f"SELECT {CASE_COLUMNS} FROM cases WHERE order_ref = ? LIMIT 2", (text.strip(),)
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE order_key = ? LIMIT 2",
+            (references.order_key(text),),
         ).fetchall()
         return Case(**rows[0]) if len(rows) == 1 else None
 
@@ -140,9 +141,9 @@ class Search:
         text = text.strip()
         return (
             "SELECT id FROM cases WHERE reference = ?"
-            " UNION SELECT id FROM cases WHERE order_ref = ?"
+            " UNION SELECT id FROM cases WHERE order_key = ?"
             " UNION SELECT id FROM cases WHERE lower(email) = ?",
-            (references.normalize(text), text, text.lower()),
+            (references.normalize(text), references.order_key(text), text.lower()),
         )
 
     def _mentioning(self, text: str) -> tuple[str, tuple]:
@@ -174,8 +175,8 @@ class Search:
             if value:
                 conditions.append(f" AND {column} = ?")
                 params.append(value)
-        if filters.customer_replied:
-            conditions.append(" AND customer_replied_at IS NOT NULL")
+        if filters.customer_added:
+            conditions.append(" AND customer_added_at IS NOT NULL")
         if filters.older_than_hours:
             conditions.append(" AND received_at < ?")
             params.append(self.clock.stamp(later_by_seconds=-filters.older_than_hours * 3600))

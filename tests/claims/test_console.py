@@ -155,13 +155,17 @@ def test_waiting_cases_past_their_lanes_target_are_marked_overdue(agent, custome
     assert "Overdue" not in row_of(html, standard)  # 48 hours to go
 
 
-def test_the_queue_marks_a_customers_reply_until_an_agent_acts(agent, customer, app):
+def test_the_queue_marks_a_customers_reply_until_an_agent_answers(agent, customer, app):
     reference = customer.file()
+    other = customer.file()
     agent.take_next()
     agent.act(reference, "ask_customer", message="Which colour?")
     customer.status(reference, "ana@example.com")
     customer.client.post("/claims/status/reply", data={"message": "Green."})
-    assert "Customer replied" in row_of(page(agent.client.get("/agent/")), reference)
-    assert reference in page(agent.client.get("/agent/?q=&replied=y"))
+    assert "New from the customer" in row_of(page(agent.client.get("/agent/")), reference)
+    assert "New from the customer" not in row_of(page(agent.client.get("/agent/")), other)
+    found = page(agent.client.get("/agent/?q=&added=y"))
+    assert reference in found and other not in found
     agent.take_next()
-    assert "Customer replied" not in page(agent.client.get("/agent/?status=in_review"))
+    agent.act(reference, "resolve", outcome="replacement")
+    assert "New from the customer" not in page(agent.client.get(f"/agent/cases/{reference}"))

@@ -107,22 +107,12 @@ def test_filters_narrow_the_results(app, store):
     assert found(store, "lid", claim_type="incorrect-item") == [kept]
     assert found(store, "lid", status="in_review") == [held]
     assert found(store, "lid", holder="kim") == [held]
-    assert found(store, "lid", customer_replied=True) == [replied]
-    assert found(store, "", customer_replied=True) == [replied]  # filters alone
+    assert found(store, "lid", customer_added=True) == [replied]
+    assert found(store, "", customer_added=True) == [replied]  # filters alone
     assert found(store, "lid", older_than_hours=24) == []
     tomorrow = datetime.now(UTC) + timedelta(hours=25)
     with Store(app.config["DATABASE_URL"], now=lambda: tomorrow) as later:
         assert set(found(later, "lid", older_than_hours=24)) == {standard, kept, held, replied}
-
-
-def test_an_agent_acting_on_a_reply_clears_the_customer_replied_marker(store):
-    reference = file(store)
-    store.cases.act(reference, "take", "sam")
-    store.cases.act(reference, "ask_customer", "sam", text="Which part?")
-    store.cases.customer_reply(store.cases.case_by_reference(reference), "The lid.", [])
-    assert store.cases.case_by_reference(reference).customer_replied_at is not None
-    store.cases.act(reference, "take", "sam")
-    assert store.cases.case_by_reference(reference).customer_replied_at is None
 
 
 def test_a_unique_reference_or_order_reference_names_one_case(store):

@@ -1,34 +1,25 @@
--- The agent console: search, customer history, duplicates, replies from customers.
+-- The agent console: search, the customer's other cases, saved replies.
 
--- Looking a customer up by order reference or email (any case of letters).
-CREATE INDEX IF NOT EXISTS cases_order_ref ON cases (order_ref);
+-- Looking a customer up by email, in any case of letters (order references: cases_order).
 CREATE INDEX IF NOT EXISTS cases_email ON cases (lower(email));
 
--- When the customer last answered, until an agent moves the case on.
-ALTER TABLE cases ADD COLUMN customer_replied_at TEXT;
-
 -- Each case's searchable words: its description and every message, one document per case.
--- sqlite only
-CREATE VIRTUAL TABLE case_text USING fts5 (
+{sqlite} CREATE VIRTUAL TABLE case_text USING fts5 (
     body,
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
--- postgresql only
-CREATE TABLE case_text (
+{postgresql} CREATE TABLE case_text (
     case_id BIGINT PRIMARY KEY REFERENCES cases (id),
     body TEXT NOT NULL
 );
--- postgresql only
-CREATE INDEX case_text_words ON case_text USING GIN (to_tsvector('english', body));
+{postgresql} CREATE INDEX case_text_words ON case_text USING GIN (to_tsvector('english', body));
 
 -- The words of the cases already in the log.
--- sqlite only
-INSERT INTO case_text (rowid, body)
+{sqlite} INSERT INTO case_text (rowid, body)
 SELECT c.id, c.description || COALESCE(
     ' ' || (SELECT group_concat(m.body, ' ') FROM messages m WHERE m.case_id = c.id), '')
 FROM cases c;
--- postgresql only
-INSERT INTO case_text (case_id, body)
+{postgresql} INSERT INTO case_text (case_id, body)
 SELECT c.id, c.description || COALESCE(
     ' ' || (SELECT string_agg(m.body, ' ') FROM messages m WHERE m.case_id = c.id), '')
 FROM cases c;
