@@ -282,6 +282,8 @@ def action_form(
     if "agent" in form:
         others = [name for name in agents if name not in (g.agent, case.assigned_to)]
         form.agent.choices = [SelectChoice("", "Choose an agent"), *map(SelectChoice, others)]
+    if "claim_type" in form and options.get("formdata", True) is None:
+        form.claim_type.data, form.lane.data = case.claim_type, case.lane
     if "into" in form:
         open_cases = [other.reference for other in related if other.status in OPEN]
         form.into.choices = [SelectChoice("", "Choose a case"), *map(SelectChoice, open_cases)]
@@ -306,6 +308,17 @@ def act(reference: str, action: str) -> ResponseReturnValue:
             flash(" ".join(errors), "error")
         return redirect(url_for("agent.case", reference=reference), code=303)
     try:
+        if action == "retype":
+            moved = store.cases.retype(
+                reference,
+                g.agent,
+                form.claim_type.data,
+                form.lane.data,
+                entered(form.message),
+                form.seen.data,
+            )
+            flash(f"{reference} is now {CLAIM_TYPES[moved.claim_type].label}, {moved.lane} lane.")
+            return redirect(url_for("agent.case", reference=reference), code=303)
         if action == "merge":
             original = store.cases.merge(reference, form.into.data, g.agent, form.seen.data)
             flash(f"{reference} merged into {original.reference}. The customer gets an email.")

@@ -292,6 +292,18 @@ def console_form_class(action: Action) -> type[FlaskForm]:
         fields["into"] = SelectField(  # choices: the customer's other open cases
             "Merge into", validators=[DataRequired("Choose the case to merge into.")]
         )
+    if spec is not None and spec.choose_type:
+        fields["claim_type"] = SelectField(
+            "Claim type",
+            choices=[
+                SelectChoice(name, claim.label)
+                for name, claim in CLAIM_TYPES.items()
+                if claim.files_case
+            ],
+        )
+        fields["lane"] = SelectField(
+            "Lane", choices=[SelectChoice(lane, label(lane)) for lane in LANES]
+        )
     if spec is not None and spec.message:
         fields["message"] = message_field(
             spec.message, required=spec.message_required, description=spec.message_hint

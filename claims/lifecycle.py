@@ -74,6 +74,7 @@ class ConsoleForm:
     outcome: bool = False  # choose one of OUTCOMES
     choose_agent: bool = False  # choose the agent who holds the case next
     choose_case: bool = False  # choose another open case of the customer's
+    choose_type: bool = False  # choose a claim type and a lane
     primary: bool = False
 
 
@@ -234,6 +235,36 @@ ACTIONS = {
                 "Merge",
                 title="Merge into the customer's other case",
                 choose_case=True,
+            ),
+        ),
+        Action(
+            "retype",
+            OPEN,
+            None,
+            event="retyped",
+            past="changed",
+            holder_only=True,
+            form=ConsoleForm(
+                "Change type or lane",
+                title="Change type or lane",
+                choose_type=True,
+                message="Why? (kept in the history)",
+                message_required="Say why the type or lane changes; the history keeps it.",
+            ),
+        ),
+        Action(
+            "reopen_case",
+            FINISHED,
+            Status.WAITING,
+            event="reopened_by_agent",
+            past="reopened",
+            new_place=True,
+            form=ConsoleForm(
+                "Reopen",
+                title="Reopen the case",
+                message="Why? (kept in the history)",
+                message_required="Say why the case is reopened; the history keeps it.",
+                message_hint="It goes back to the queue behind the cases waiting now.",
             ),
         ),
         Action(

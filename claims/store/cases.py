@@ -389,6 +389,33 @@ class Cases:
                 self.search.rebuild(case_id)
             return self._existing("id = ?", into.id)
 
+    def retype(
+        self,
+        reference: str,
+        agent: str,
+        claim_type: str,
+        lane: str,
+        reason: str,
+        seen: str | None = None,
+    ) -> Case:
+        """Change a case's claim type and lane, with the reason in its history. It keeps its
+        place: in its new lane it waits where its place puts it, as if filed there."""
+        with self.db.transaction():
+            case = self._where(f"reference = ?{self.db.for_update()}", reference)
+            if case is None:
+                raise TransitionRefused("There is no such case.")
+            unchanged_since(case, seen)
+            if (claim_type, lane) == (case.claim_type, case.lane):
+                raise TransitionRefused("That is the case's type and lane already.")
+            change = f"{case.claim_type} ({case.lane}) → {claim_type} ({lane})"
+            self._move(case, "retype", agent, text=reason, detail=change)
+            self.db.execute(
+                "UPDATE cases SET claim_type = ?, lane = ?, lane_rank = ?, updated_at = ?"
+                " WHERE id = ?",
+                (claim_type, lane, LANE_RANK[lane], self.clock.stamp(), case.id),
+            )
+            return self._existing("id = ?", case.id)
+
     def _next_holder(self, to: str, agent: str) -> str:
         """`to`, when it names another agent who may sign in; refused otherwise."""
         if to == agent:

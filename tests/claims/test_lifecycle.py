@@ -25,6 +25,17 @@ ALLOWED = {
     (Status.WAITING_CUSTOMER, "close", "holder"),
     (Status.WAITING_CUSTOMER, "close", "other"),
     (Status.WAITING_CUSTOMER, "customer_reply", "customer"),
+    *(
+        (status, "retype", who)
+        for status in (Status.WAITING, Status.WAITING_CUSTOMER)
+        for who in ("holder", "other")
+    ),
+    (Status.IN_REVIEW, "retype", "holder"),
+    *(
+        (status, "reopen_case", who)
+        for status in (Status.RESOLVED, Status.CLOSED)
+        for who in ("holder", "other")
+    ),
     (Status.WAITING, "merge", "holder"),
     (Status.WAITING, "merge", "other"),
     (Status.IN_REVIEW, "merge", "holder"),
