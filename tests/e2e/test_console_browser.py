@@ -119,7 +119,7 @@ def test_take_next_keeps_one_case_and_resolve_takes_the_next(browser, live_servi
     expect(drew.locator("#case-status")).to_contain_text("held by drew")
 
 
-@pytest.mark.parametrize("path", ["/agent/?q=kettle", "/agent/?q=", "case"])
+@pytest.mark.parametrize("path", ["/agent/?q=kettle", "/agent/?q=", "/agent/replies", "case"])
 def test_console_search_and_case_pages_have_no_axe_violations(
     browser, live_service, agents, axe_violations, path
 ):
@@ -162,3 +162,44 @@ def test_keyboard_shortcuts_work_outside_text_fields_only(browser, live_service,
     expect(drew.get_by_label("What do you need from the customer?")).to_have_value("r")
     drew.get_by_role("button", name="Release to the queue").click()
     expect(drew.get_by_role("status")).to_contain_text("released")
+
+
+def test_a_duplicate_is_merged_into_the_customers_original(browser, live_service, agents):
+    order_ref = f"ORD-{secrets.token_hex(4)}"
+    original, _ = file_claim(live_service, order_ref=order_ref, description="The lid cracked.")
+    duplicate, _ = file_claim(live_service, order_ref=order_ref, description="Lid again, sorry.")
+    casey = signed_in(browser, live_service, agents[0])
+    search(casey, order_ref)
+    results = casey.get_by_role("region", name="Search results")
+    expect(results.get_by_text("Possible duplicate")).to_have_count(2)
+    results.get_by_role("link", name=duplicate).click()
+    casey.get_by_label("Merge into", exact=True).select_option(original)
+    casey.get_by_role("button", name="Merge", exact=True).click()
+    expect(casey.get_by_role("status")).to_contain_text(f"{duplicate} merged into {original}")
+    expect(casey.get_by_role("heading", level=1)).to_contain_text(original)
+    expect(casey.get_by_text("Lid again, sorry.")).to_be_visible()
+    expect(casey.locator(".photos img")).to_have_count(2)
+
+
+def test_a_saved_reply_is_inserted_edited_and_sent(browser, live_service, agents):
+    reference, order_ref = file_claim(live_service)
+    title = f"Photo of the label {secrets.token_hex(2)}"
+    casey = signed_in(browser, live_service, agents[0])
+    casey.get_by_role("link", name="Saved replies").click()
+    casey.get_by_label("Title").fill(title)
+    casey.get_by_label("Text").fill("Hello, for {reference} (order {order_ref}), a photo. {agent}")
+    casey.get_by_role("button", name="Add reply").click()
+    expect(casey.get_by_role("status")).to_contain_text(f"Saved reply “{title}” added.")
+
+    casey.get_by_role("link", name="Queue").click()
+    search(casey, reference)
+    casey.get_by_role("button", name="Take this case").click()
+    casey.get_by_label("Saved reply").first.select_option(label=title)
+    casey.get_by_role("button", name="Insert into “Ask the customer”").click()
+    box = casey.get_by_label("What do you need from the customer?")
+    expect(box).to_have_value(f"Hello, for {reference} (order {order_ref}), a photo. casey")
+    box.press("Control+End")
+    box.type(" Thanks!")
+    casey.get_by_role("button", name="Send to the customer").click()
+    expect(casey.locator("#case-status")).to_contain_text("Waiting customer")
+    expect(casey.get_by_text(f"(order {order_ref}), a photo. casey Thanks!")).to_be_visible()
