@@ -39,7 +39,7 @@ from claims.forms import (
     single_line,
 )
 from claims.lifecycle import ACTIONS, OPEN, OUTCOMES, STATUSES, Mail, Status, console_actions
-from claims.mail import mail_name
+from claims.mail import mail_name, nudge_courier
 from claims.store import get_store
 from claims.store.cases import StillHolding, TransitionRefused
 from claims.store.records import Case
@@ -336,6 +336,7 @@ def act(reference: str, action: str) -> ResponseReturnValue:
         flash(str(refusal), "error")
         return redirect(url_for("agent.case", reference=reference), code=303)
     flash(confirmation(ACTIONS[action].past, moved, ACTIONS[action].mail), "success")
+    nudge_courier(current_app)  # its mail and webhooks go out now, not at the next round
     if request.form.get("then") == "next":
         return take_next()
     if action == "release":

@@ -43,6 +43,11 @@ class Defaults:
     MAIL_RETRY_SECONDS = 60  # how often unsent mail is retried in the background
     MAIL_BACKGROUND = True  # deliver from a background thread in each worker
 
+    # Signed webhooks (Standard Webhooks) to the shop's other systems: none without a URL.
+    WEBHOOK_URL = None
+    WEBHOOK_SECRET = None  # "whsec_" and base64, as Standard Webhooks libraries make them
+    WEBHOOK_TIMEOUT = 10  # seconds for the other system to answer
+
     RATELIMIT_SUBMIT = "5 per minute; 30 per hour"
     RATELIMIT_STATUS = "20 per minute; 200 per hour"
     RATELIMIT_HEADERS_ENABLED = True
@@ -92,5 +97,12 @@ def finish(app: Flask) -> None:
     if not config["RATELIMIT_STORAGE_URI"]:
         data_dir.mkdir(parents=True, exist_ok=True)
         config["RATELIMIT_STORAGE_URI"] = f"sqlite:///{data_dir / 'ratelimits.sqlite3'}"
+    if config["WEBHOOK_URL"] and not config["WEBHOOK_SECRET"]:
+        raise MissingSecretKey(
+            "CLAIMS_WEBHOOK_URL is set but CLAIMS_WEBHOOK_SECRET is not. Set it to the secret"
+            " the receiving system verifies with, for example:\n"
+            "  export CLAIMS_WEBHOOK_SECRET=whsec_$(python3 -c"
+            " 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(24)).decode())')"
+        )
     if config["HELP_SITE_DIR"]:  # relative to where the service was started
         config["HELP_SITE_DIR"] = Path(config["HELP_SITE_DIR"]).resolve()

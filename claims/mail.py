@@ -33,6 +33,7 @@ from claims.lifecycle import OUTCOMES, Status, reaching
 from claims.store import Store, open_store
 from claims.store.connection import Unavailable
 from claims.store.records import Case, OutgoingMail
+from claims.webhooks import deliver_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -320,7 +321,8 @@ class Courier:
 
     def ensure_running(self) -> None:
         """Start the thread in this process (a fresh worker, a fork) when mail is configured."""
-        if not (self.app.config["SMTP_HOST"] and self.app.config["MAIL_BACKGROUND"]):
+        config = self.app.config
+        if not ((config["SMTP_HOST"] or config["WEBHOOK_URL"]) and config["MAIL_BACKGROUND"]):
             return
         if self.stopped.is_set():
             return
@@ -343,6 +345,7 @@ class Courier:
             try:
                 with open_store(self.app.config) as store:
                     deliver(store, self.app.config)
+                    deliver_webhooks(store, self.app.config)
             except Exception:  # the courier must outlive any one bad mail or database hiccup
                 log.exception("Mail delivery failed; will retry")
             self.wake_up.wait(timeout=self.app.config["MAIL_RETRY_SECONDS"])

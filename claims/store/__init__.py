@@ -26,15 +26,16 @@ from claims.store.search import Search
 class Store:
     """One connection to the case log, and what works on it. Not shared between threads.
 
-    Every time the store writes comes from `now` (the real time unless a test sets one).
+    Every time the store writes comes from `now` (the real time unless a test sets one);
+    `webhooks`: changes to cases are also queued as webhooks.
     """
 
-    def __init__(self, url: str, now: Now = utc_now):
+    def __init__(self, url: str, now: Now = utc_now, webhooks: bool = False):
         self.connection = Connection(url)
         clock = Clock(now)
         self.search = Search(self.connection, clock)
         self.history = History(self.connection, clock, self.search)
-        self.outbox = Outbox(self.connection, clock, self.history)
+        self.outbox = Outbox(self.connection, clock, self.history, webhooks)
         self.cases = Cases(self.connection, clock, self.history, self.outbox, self.search)
         self.agents = Agents(self.connection, clock)
         self.replies = SavedReplies(self.connection, clock)
@@ -61,7 +62,11 @@ class Store:
 
 def open_store(config: Mapping[str, Any]) -> Store:
     """A store for the application with these settings (``CLOCK`` is set by tests only)."""
-    return Store(config["DATABASE_URL"], now=config.get("CLOCK") or utc_now)
+    return Store(
+        config["DATABASE_URL"],
+        now=config.get("CLOCK") or utc_now,
+        webhooks=bool(config.get("WEBHOOK_URL")),
+    )
 
 
 def get_store() -> Store:

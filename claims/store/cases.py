@@ -105,6 +105,7 @@ class Cases:
             self.history.append(case_id, "submitted", "customer", new.claim_type)
             self._add_photos(case_id, photos)
             self.outbox.enqueue(case_id, "confirmation")
+            self.outbox.enqueue_webhook(case_id, "case.filed")
             return self._existing("id = ?", case_id), True
 
     def _next_place(self) -> int:
@@ -502,6 +503,10 @@ class Cases:
         )
         if mails:
             self.outbox.enqueue(case.id, "status", action.target)
+        if action.by_customer:
+            self.outbox.enqueue_webhook(case.id, "case.customer_replied")
+        if action.target is not None and action.target != case.status:
+            self.outbox.enqueue_webhook(case.id, "case.status_changed")
         return self._existing("id = ?", case.id)
 
     # Retention
