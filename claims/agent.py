@@ -27,6 +27,7 @@ from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.fields import SelectChoice  # type: ignore[attr-defined]  # not in types-WTForms yet
 
+from claims import photos
 from claims.catalog import CLAIM_TYPES
 from claims.forms import (
     AGENT_NAME,
@@ -386,6 +387,38 @@ def delete_reply(reply_id: int) -> ResponseReturnValue:
     store.replies.delete(reply_id)
     flash(f"Saved reply “{found.title}” deleted.")
     return redirect(url_for("agent.replies"), code=303)
+
+
+ZOOMS = {"fit": "Fit to the window", "1": "Actual size", "2": "Twice the size"}
+
+
+@bp.get("/cases/<reference>/photos/<int:number>")
+def photo_viewer(reference: str, number: int) -> ResponseReturnValue:
+    """One photo of a case, upright and labelled with the size it is shown at, zoomable
+    (with links: no JavaScript needed), with the case's other photos a click away."""
+    store = get_store()
+    found = store.cases.case_by_reference(reference)
+    shown = store.cases.photos(found.id) if found else []
+    if found is None or not 1 <= number <= len(shown):
+        abort(404)
+    zoom = request.args.get("zoom", "fit")
+    zoom = zoom if zoom in ZOOMS else "fit"
+    stored = shown[number - 1]
+    width, height, turned = photos.shown_size(
+        current_app.config["PHOTO_DIR"] / stored.stored_name, stored.width, stored.height
+    )
+    return render_template(
+        "agent/photo.html",
+        case=found,
+        photo=stored,
+        number=number,
+        count=len(shown),
+        width=width,
+        height=height,
+        turned=turned,
+        zoom=zoom,
+        zooms=ZOOMS,
+    )
 
 
 @bp.get("/photos/<path:stored_name>")

@@ -20,12 +20,14 @@ to a callable. Only `storage` touches the filesystem.
     formats    identify an upload, check it, dispatch its rewrite to the format's module
     names      the customer's file name, made safe to display
     storage    durable write (temp file, fsync, rename, fsync dir), checksum, removal, orphans
+    orientation  the size a stored photo is shown at (EXIF orientation)
 
 The rest of the service uses only the names below.
 """
 
 from claims.photos.limits import PhotoLimits
 from claims.photos.names import clean_original_name
+from claims.photos.orientation import shown_size
 from claims.photos.problems import PhotoRejected
 from claims.photos.reader import stream_size
 from claims.photos.storage import StoredPhoto, file_sha256, orphan_files, remove_photo, store_photo
@@ -38,6 +40,7 @@ __all__ = [
     "file_sha256",  # the checksum of a stored file as it is now
     "orphan_files",  # stored files no claim knows, for the maintenance command
     "remove_photo",  # delete a stored file
+    "shown_size",  # the size a stored photo is displayed at, upright
     "store_photo",  # check, strip and store an upload
     "stream_size",  # an upload's length, to tell an empty file input from a file
 ]

@@ -203,3 +203,37 @@ def test_a_saved_reply_is_inserted_edited_and_sent(browser, live_service, agents
     casey.get_by_role("button", name="Send to the customer").click()
     expect(casey.locator("#case-status")).to_contain_text("Waiting customer")
     expect(casey.get_by_text(f"(order {order_ref}), a photo. casey Thanks!")).to_be_visible()
+
+
+def turned_portrait() -> bytes:
+    """A 320 × 240 JPEG whose EXIF orientation (6) says: shown turned, 240 × 320."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return photo("JPEG", size=(320, 240), exif=exif.tobytes())
+
+
+def test_a_turned_photo_is_shown_upright_with_its_size_and_zooms(
+    browser, live_service, agents, axe_violations
+):
+    reference = ClaimClient(live_service).submit(
+        [(turned_portrait(), "portrait.jpg")], order_ref=f"ORD-{secrets.token_hex(4)}"
+    )
+    casey = signed_in(browser, live_service, agents[0])
+    casey.goto(live_service + f"/agent/cases/{reference}")
+    casey.get_by_role("link", name="Photo 1: portrait.jpg").click()
+    expect(casey.locator("#photo-size")).to_contain_text("Shown 240 × 320 pixels, turned upright")
+    image = casey.get_by_role("img", name="Photo 1: portrait.jpg")
+    expect(image).to_have_js_property("naturalWidth", 240)  # upright: taller than wide
+    expect(image).to_have_js_property("naturalHeight", 320)
+    assert axe_violations(casey) == []
+
+    casey.get_by_role("link", name="Actual size").click()
+    expect(casey.get_by_role("link", name="Actual size")).to_have_attribute("aria-current", "true")
+    assert image.bounding_box()["height"] == 320
+    casey.get_by_role("link", name="Twice the size").click()
+    expect(casey.get_by_role("link", name="Twice the size")).to_have_attribute(
+        "aria-current", "true"
+    )
+    assert image.bounding_box()["height"] == 640

@@ -27,7 +27,7 @@ def csrf_token(client, path: str) -> str:
 
 def url_of(rule, reference: str = "x") -> str:
     """A rule's URL with a value for each of its arguments."""
-    values = {"reference": reference, "action": "take", "reply_id": 1}
+    values = {"reference": reference, "action": "take", "reply_id": 1, "number": 1}
     return rule.build({name: values.get(name, "x") for name in rule.arguments})[1]
 
 
