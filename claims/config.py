@@ -40,6 +40,7 @@ class Defaults:
     SMTP_PASSWORD = None
     SMTP_TIMEOUT = 10
     MAIL_FROM = "help@localhost"
+    AGENT_ALERT_EMAIL = None  # an address told of each new priority case; none: no alerts
     MAIL_RETRY_SECONDS = 60  # how often unsent mail is retried in the background
     MAIL_BACKGROUND = True  # deliver from a background thread in each worker
 

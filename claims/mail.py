@@ -37,7 +37,11 @@ from claims.webhooks import deliver_webhooks
 
 log = logging.getLogger(__name__)
 
-MAIL_NAMES = {"confirmation": "Confirmation email", "status": "Status email"}
+MAIL_NAMES = {
+    "confirmation": "Confirmation email",
+    "status": "Status email",
+    "agent_alert": "Email to agents",
+}
 FIRST_RETRY_SECONDS = 60
 LONGEST_RETRY_SECONDS = 3600
 
@@ -87,6 +91,8 @@ def compose(
     store: Store, case: Case, mail: OutgoingMail, config: Mapping[str, Any]
 ) -> EmailMessage:
     """The message for one outbox entry of `case`: the confirmation, or news of a status change."""
+    if mail.kind == "agent_alert":
+        return agent_alert(case, config)
     if mail.kind == "confirmation":
         subject, lines = confirmation(case)
     elif mail.status is None:
@@ -120,6 +126,21 @@ def build(store: Store, case: Case, mail: OutgoingMail, config: Mapping[str, Any
         raise Undeliverable(
             f"The message cannot be built: {type(error).__name__}: {error}"
         ) from error
+
+
+def agent_alert(case: Case, config: Mapping[str, Any]) -> EmailMessage:
+    """Tell the agents' address that a priority case came in (what, not who: no customer
+    data leaves the console)."""
+    claim_type = CLAIM_TYPES[case.claim_type]
+    lines = [f"A new priority case came in: {case.reference}, {claim_type.label}."]
+    if config.get("PUBLIC_URL"):
+        lines += ["", f"Open it: {config['PUBLIC_URL'].rstrip('/')}/agent/cases/{case.reference}"]
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = mailbox(config["AGENT_ALERT_EMAIL"])
+    message["Subject"] = f"New priority case {case.reference}: {claim_type.label}"
+    message.set_content("\n".join(lines) + "\n")
+    return message
 
 
 def confirmation(case: Case) -> tuple[str, list[str]]:
@@ -267,7 +288,9 @@ class Round:
             self.retry(mail, name, self.report.server_trouble)
             return False
         else:
-            self.store.outbox.mail_sent(mail, f"{mail_name(mail.kind)} sent")
+            # The customer's history tells of mail to them; the agents' alerts stay out of it.
+            told = f"{mail_name(mail.kind)} sent" if mail.kind != "agent_alert" else ""
+            self.store.outbox.mail_sent(mail, told)
             self.report.sent += 1
         return True
 

@@ -27,15 +27,18 @@ class Store:
     """One connection to the case log, and what works on it. Not shared between threads.
 
     Every time the store writes comes from `now` (the real time unless a test sets one);
-    `webhooks`: changes to cases are also queued as webhooks.
+    `webhooks`: changes to cases are also queued as webhooks; `agent_alerts`: new priority
+    cases as an email to the agents.
     """
 
-    def __init__(self, url: str, now: Now = utc_now, webhooks: bool = False):
+    def __init__(
+        self, url: str, now: Now = utc_now, webhooks: bool = False, agent_alerts: bool = False
+    ):
         self.connection = Connection(url)
         clock = Clock(now)
         self.search = Search(self.connection, clock)
         self.history = History(self.connection, clock, self.search)
-        self.outbox = Outbox(self.connection, clock, self.history, webhooks)
+        self.outbox = Outbox(self.connection, clock, self.history, webhooks, agent_alerts)
         self.cases = Cases(self.connection, clock, self.history, self.outbox, self.search)
         self.agents = Agents(self.connection, clock)
         self.replies = SavedReplies(self.connection, clock)
@@ -66,6 +69,7 @@ def open_store(config: Mapping[str, Any]) -> Store:
         config["DATABASE_URL"],
         now=config.get("CLOCK") or utc_now,
         webhooks=bool(config.get("WEBHOOK_URL")),
+        agent_alerts=bool(config.get("AGENT_ALERT_EMAIL")),
     )
 
 

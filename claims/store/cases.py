@@ -106,6 +106,8 @@ class Cases:
             self._add_photos(case_id, photos)
             self.outbox.enqueue(case_id, "confirmation")
             self.outbox.enqueue_webhook(case_id, "case.filed")
+            if new.lane == LANES[0]:  # the priority lane
+                self.outbox.enqueue_agent_alert(case_id)
             return self._existing("id = ?", case_id), True
 
     def _next_place(self) -> int:

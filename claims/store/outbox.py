@@ -20,10 +20,20 @@ class Outbox:
     """Queues, hands out and settles the mail to customers."""
 
     def __init__(
-        self, connection: Connection, clock: Clock, history: History, webhooks: bool = False
+        self,
+        connection: Connection,
+        clock: Clock,
+        history: History,
+        webhooks: bool = False,
+        agent_alerts: bool = False,
     ):
         self.db, self.clock, self.history = connection, clock, history
-        self.webhooks = webhooks
+        self.webhooks, self.agent_alerts = webhooks, agent_alerts
+
+    def enqueue_agent_alert(self, case_id: int) -> None:
+        """Queue the agents' email about a new priority case, when the shop asked for it."""
+        if self.agent_alerts:
+            self.enqueue(case_id, "agent_alert")
 
     def enqueue_webhook(self, case_id: int, event_type: str) -> None:
         """Queue a webhook about a case inside the caller's transaction, when webhooks are

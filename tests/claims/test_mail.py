@@ -224,3 +224,24 @@ def test_a_case_log_from_the_previous_version_is_upgraded_and_its_mail_sent_or_g
     [message] = catcher.messages
     assert good in message["Subject"]
     assert f"Given up: {bad} confirmation email" in result.output
+
+
+@pytest.mark.config(AGENT_ALERT_EMAIL="support-team@shop.example")
+def test_agents_are_emailed_about_new_priority_cases_only(mail_config, customer, runner):
+    priority = customer.file()
+    customer.file(claim_type="return-request")
+    result = runner.invoke(args=["claims", "send-mail"])
+    assert result.exit_code == 0, result.output
+    alerts = [m for m in mail_config.messages if m["To"] == "support-team@shop.example"]
+    [alert] = alerts
+    assert alert["Subject"] == f"New priority case {priority}: Defective item"
+    assert f"https://help.shop.example/agent/cases/{priority}" in alert.get_content()
+    assert "ana@example.com" not in alert.as_string()  # no customer data leaves the console
+    history = customer.status(priority, "ana@example.com").get_data(as_text=True)
+    assert "Email to agents" not in history
+
+
+def test_without_an_agent_address_no_alert_is_queued(mail_config, customer, runner):
+    customer.file()
+    runner.invoke(args=["claims", "send-mail"])
+    assert [m["To"] for m in mail_config.messages] == ["ana@example.com"]
