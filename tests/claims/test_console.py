@@ -136,7 +136,7 @@ def test_the_case_page_lists_the_customers_other_cases(agent, customer):
     other_email = customer.file(order_ref="100002", email="bo@example.com")
     reference = customer.file(order_ref="100003")
     html = page(agent.client.get(f"/agent/cases/{reference}"))
-    other_cases = html[html.index('id="other-cases"') : html.index("<h2>History</h2>")]
+    other_cases = html[html.index('id="other-cases"') : html.index('id="actions-title"')]
     assert earlier in other_cases and other_email not in other_cases
 
 

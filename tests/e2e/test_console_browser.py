@@ -222,7 +222,7 @@ def test_a_turned_photo_is_shown_upright_with_its_size_and_zooms(
     )
     casey = signed_in(browser, live_service, agents[0])
     casey.goto(live_service + f"/agent/cases/{reference}")
-    casey.get_by_role("link", name="Photo 1: portrait.jpg").click()
+    casey.get_by_role("link", name="Photo 1: portrait.jpg").first.click()
     expect(casey.locator("#photo-size")).to_contain_text("Shown 240 × 320 pixels, turned upright")
     image = casey.get_by_role("img", name="Photo 1: portrait.jpg")
     expect(image).to_have_js_property("naturalWidth", 240)  # upright: taller than wide
