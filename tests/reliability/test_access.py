@@ -8,7 +8,6 @@ import pytest
 
 from claims import create_app
 from tests.support.actors import Agent, Customer
-from tests.support.cases import cases
 from tests.support.images import photo
 
 JPEG = (photo("JPEG"), "lid.jpg")
@@ -35,30 +34,6 @@ def every_post_route(app, reference: str):
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods:
             yield url_of(rule, reference)
-
-
-def test_every_console_route_turns_away_who_is_not_signed_in(app_config):
-    """Route by route, each method: to the sign-in page (a photo: 403), nothing done."""
-    app = create_app(app_config)
-    shopper = Customer(app.test_client())
-    reference = shopper.file()
-    Agent(app.test_client(), app.test_cli_runner()).create()  # "sam", named in the forms
-    stranger = app.test_client()
-    rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/agent/")]
-    assert len(rules) >= 10
-    for rule in rules:
-        if rule.endpoint == "agent.login":
-            continue
-        url = url_of(rule, reference)
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            response = stranger.open(url, method=method, data={"message": "x", "agent": "sam"})
-            if rule.endpoint == "agent.photo":
-                assert response.status_code == 403, url
-            else:
-                assert response.status_code == 302, (method, url)
-                assert response.headers["Location"].startswith("/agent/login"), (method, url)
-    [case] = cases(app.test_cli_runner())
-    assert case["status"] == "waiting" and len(case["events"]) == 2  # submitted, photo
 
 
 def test_every_post_route_refuses_a_missing_or_forged_csrf_token(protected_app, app_config):
