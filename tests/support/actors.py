@@ -69,8 +69,10 @@ class Agent:
             "/agent/login", data={"name": self.name, "password": password or self.password}
         )
 
-    def take_next(self):
-        return self.client.post("/agent/take-next")
+    def take_next(self, another: bool = True):
+        """Press "Take next case"; `another`: even while holding a case (as most tests do,
+        taking several in a row)."""
+        return self.client.post("/agent/take-next", data={"another": "y"} if another else {})
 
     def act(self, reference: str, action: str, **fields):
         return self.client.post(
