@@ -309,7 +309,7 @@ class SearchForm(FlaskForm):
         choices=[SelectChoice("", "Both lanes"), *(SelectChoice(n, label(n)) for n in LANES)],
     )
     holder = SelectField("Held by", choices=[SelectChoice("", "Anyone")])
-    added = BooleanField("New from the customer")
+    added = BooleanField("Customer added information")
     older = SelectField(
         "Age", choices=[SelectChoice("", "Any age"), *(SelectChoice(*age) for age in AGES.items())]
     )

@@ -19,7 +19,7 @@ def test_merge_moves_messages_photos_and_events_and_closes_the_duplicate(app, cu
     agent.take_next()
     agent.act(duplicate, "ask_customer", message="Which handle?")
     customer.status(duplicate, "ana@example.com")
-    customer.client.post("/claims/status/reply", data={"message": "The left one."})
+    customer.add_to_case(message="The left one.")
     agent.take_next()
 
     response = agent.act(duplicate, "merge", into=original)

@@ -66,7 +66,7 @@ def test_messages_are_searched_and_a_purge_forgets_the_words(store):
     store.cases.act(reference, "take", "sam")
     store.cases.act(reference, "ask_customer", "sam", text="Which colour is the teapot?")
     case = store.cases.case_by_reference(reference)
-    store.cases.customer_reply(case, "It is a turquoise teapot.", [])
+    store.cases.customer_adds(case, None, "It is a turquoise teapot.", [])
     store.cases.act(reference, "take", "sam")
     store.cases.act(reference, "note", "sam", text="Supplier batch Q7 recalled.")
     assert found(store, "turquoise") == [reference]  # the customer's words
@@ -101,7 +101,7 @@ def test_filters_narrow_the_results(app, store):
     replied = file(store, "Lid cracked.", claim_type="missing-components")
     store.cases.act(replied, "take", "sam")
     store.cases.act(replied, "ask_customer", "sam", text="Which part?")
-    store.cases.customer_reply(store.cases.case_by_reference(replied), "The screw.", [])
+    store.cases.customer_adds(store.cases.case_by_reference(replied), None, "The screw.", [])
 
     assert found(store, "lid", lane="standard") == [standard]
     assert found(store, "lid", claim_type="incorrect-item") == [kept]

@@ -150,6 +150,7 @@ def test_every_console_route_refuses_anyone_not_signed_in(app, customer):
         "action": "take",
         "stored_name": stored_name,
         "reply_id": 1,
+        "mail_id": 1,
         "number": 1,
     }
     console = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint[:6] == "agent."}

@@ -74,7 +74,7 @@ def test_filed_replied_and_status_changes_are_signed_and_retried_until_accepted(
     sam.take_next()
     sam.act(reference, "ask_customer", message="Which colour?")
     customer.status(reference, "ana@example.com")
-    customer.client.post("/claims/status/reply", data={"message": "Green."})
+    customer.add_to_case(message="Green.")
     assert deliver(app) == 4
 
     verifier = Webhook(SECRET)
