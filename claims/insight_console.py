@@ -22,7 +22,6 @@ from claims.store.insight import Period
 bp = Blueprint("insight", __name__, url_prefix="/insight")
 
 DEFAULT_DAYS = 30
-TARGET_HOURS_DEFAULTS = {"priority": 24, "standard": 72}
 
 
 @dataclass
@@ -67,7 +66,7 @@ def chosen_period(form: InsightFilterForm) -> Period:
 
 def target_hours(lane: str) -> float:
     """How soon a lane's cases should have a first answer (``CLAIMS_TARGET_HOURS_*``)."""
-    return current_app.config.get(f"TARGET_HOURS_{lane.upper()}", TARGET_HOURS_DEFAULTS[lane])
+    return current_app.config[f"TARGET_HOURS_{lane.upper()}"]
 
 
 def hours(value: float | None) -> str:

@@ -49,6 +49,11 @@ class Agents:
         """An agent's role: "" for none (or no such agent), "editor" or "lead"."""
         return self.db.scalar("SELECT role FROM agents WHERE name = ?", (name,)) or ""
 
+    def enabled_agents(self) -> list[str]:
+        """The names of agents who may sign in, alphabetically (to pick one to assign)."""
+        rows = self.db.execute("SELECT name FROM agents WHERE disabled = 0 ORDER BY name")
+        return [row["name"] for row in rows]
+
     def agent_password_hash(self, name: str) -> str | None:
         """The password hash of an enabled agent; None for unknown or disabled names."""
         row = self.db.execute(
