@@ -15,7 +15,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
     commands."""
     from flask import Flask
 
-    from claims import agent, cli, config, helpsite, mail, public, staged_photos, store, web
+    from claims import agent, cli, config, events, helpsite, mail, public, staged_photos, store, web
     from claims.mailin import fetcher
 
     app = Flask(__name__, instance_relative_config=True, static_url_path="/claims/static")
@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
     web.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(staged_photos.bp)
+    app.register_blueprint(events.bp)
     app.register_blueprint(agent.bp)
     app.add_url_rule("/healthz", view_func=health)
     helpsite.init_app(app)

@@ -26,7 +26,7 @@ from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.fields import SelectChoice  # type: ignore[attr-defined]  # not in types-WTForms yet
 
-from claims import customer_console, photos
+from claims import customer_console, insight_console, photos
 from claims.catalog import CLAIM_TYPES
 from claims.forms import (
     AGENT_NAME,
@@ -49,6 +49,7 @@ from claims.web import has_control_characters, limiter, send_photo
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 bp.register_blueprint(customer_console.bp)  # behind the same sign-in
+bp.register_blueprint(insight_console.bp)  # and for editors and leads only
 
 PAGE_SIZE = 50
 # Far past any real queue, and small enough that its offset fits every database's integers.

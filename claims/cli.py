@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 from werkzeug.security import generate_password_hash
 
 from claims import customer_data, photos
-from claims.forms import AGENT_NAME
+from claims.forms import AGENT_NAME, AGENT_ROLES
 from claims.lifecycle import FINISHED, STATUSES
 from claims.mail import deliver, mail_name
 from claims.mailin.fetcher import fetch_mail
@@ -222,7 +222,7 @@ def remove_orphans(older_than_minutes: int, dry_run: bool) -> None:
 def purge(days: int | None, dry_run: bool) -> None:
     """Delete personal data and photos of cases resolved or closed longer ago than the
     retention period. Each case keeps an anonymous trail: its reference, type, lane, times
-    and events."""
+    and events. The help site's counts of searches and answers older than that go too."""
     days = days or current_app.config["RETENTION_DAYS"]
     store = get_store()
     photo_dir = current_app.config["PHOTO_DIR"]
@@ -232,7 +232,10 @@ def purge(days: int | None, dry_run: bool) -> None:
         if not dry_run:
             for name in store.cases.purge(case):
                 photos.remove_photo(photo_dir, name)
-    if cases and not dry_run:
+    forgotten = 0 if dry_run else store.help_events.forget_before(older_than_days=days)
+    if forgotten:
+        click.echo(f"Removed {forgotten} help-site count(s) older than {days} days.", err=True)
+    if (cases or forgotten) and not dry_run:
         store.connection.clear_write_ahead_log()
     verb = "Would purge" if dry_run else "Purged"
     click.echo(f"{verb} {len(cases)} case(s) finished more than {days} days ago.", err=True)
@@ -325,9 +328,15 @@ def customer_erase(email: str, dry_run: bool) -> None:
 
 @claims_cli.command("agent-add")
 @click.argument("name")
-def agent_add(name: str) -> None:
-    """Create a support agent, or set a new password for one (which ends their open
-    sessions at once).
+@click.option(
+    "--role",
+    type=click.Choice(AGENT_ROLES),
+    help="editor or lead: also sees the insight page (/agent/insight). Without it, the queue"
+    " only; running agent-add again sets the role anew.",
+)
+def agent_add(name: str, role: str | None) -> None:
+    """Create a support agent, or set a new password (and role) for one (which ends their
+    open sessions at once).
 
     The password is asked for at the prompt, or read from the first line of standard input.
     """
@@ -339,8 +348,9 @@ def agent_add(name: str) -> None:
         password = sys.stdin.readline().rstrip("\n")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.ClickException(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
-    get_store().agents.add_agent(name, generate_password_hash(password))
-    click.echo(f"Agent {name} can sign in at /agent/.")
+    get_store().agents.add_agent(name, generate_password_hash(password), role or "")
+    as_role = f" as {role}" if role else ""
+    click.echo(f"Agent {name} can sign in{as_role} at /agent/.")
 
 
 @claims_cli.command("agent-disable")

@@ -68,6 +68,8 @@ class Defaults:
     RATELIMIT_STATUS = "20 per minute; 200 per hour"
     # Photos sent one by one as the customer chooses them, and removed again, on the claim form.
     RATELIMIT_PHOTOS = "30 per minute; 300 per hour"
+    # The help site's reports (searches, results opened, "Was this helpful?"), per address.
+    RATELIMIT_EVENTS = "60 per minute; 600 per hour"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True  # a broken counter store must not turn customers away
     RATELIMIT_STORAGE_URI = (
@@ -94,7 +96,7 @@ class Defaults:
     # The shop's first-response target per lane: older waiting cases are shown as overdue.
     TARGET_HOURS_PRIORITY = 24
     TARGET_HOURS_STANDARD = 48
-    RETENTION_DAYS = 365  # `flask claims purge` removes finished cases older than this
+    RETENTION_DAYS = 365  # `flask claims purge` removes finished cases and help counts older
 
     PROXY_COUNT = 0  # reverse proxies in front of the service, for client addresses
 

@@ -6,6 +6,7 @@ import unicodedata
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     Field,
     HiddenField,
@@ -33,6 +34,8 @@ from claims.mail import Undeliverable, mailbox
 
 ORDER_REF_SHAPE = re.compile(r"^#? ?[A-Za-z0-9][A-Za-z0-9 ._/#-]*$")
 AGENT_NAME = re.compile(r"[A-Za-z0-9._-]{2,40}")
+# Roles that see the insight page besides the queue; an agent without one sees the queue.
+AGENT_ROLES = ("editor", "lead")
 DESCRIPTION_MAX = 5000
 LONGEST_TEXT = 2 * DESCRIPTION_MAX  # past every field's limit
 
@@ -389,3 +392,28 @@ def console_form_class(action: Action) -> type[FlaskForm]:
 CONSOLE_FORMS = {
     name: console_form_class(action) for name, action in ACTIONS.items() if action.form
 }
+
+
+class InsightFilterForm(FlaskForm):
+    """The insight page's date range and claim type (a GET form: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(
+        "From", description="The first day counted.", validators=[Optional()], format="%Y-%m-%d"
+    )
+    end = DateField(
+        "To", description="The last day counted.", validators=[Optional()], format="%Y-%m-%d"
+    )
+    type = SelectField(
+        "Claim type",
+        description="The queue's figures for this type only.",
+        choices=[SelectChoice("", "All types")]
+        + [SelectChoice(name, t.label) for name, t in CLAIM_TYPES.items()],
+        validators=[Optional()],
+    )
+
+    def validate_end(self, field: Field) -> None:
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError("The last day must be on or after the first day.")

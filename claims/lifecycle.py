@@ -391,3 +391,11 @@ def customer_history(kind: str, detail: str, text: str) -> tuple[str, str]:
         if action.event == kind and action.history:
             return action.history.format(outcome=OUTCOMES.get(detail, "")), text
     return "", ""
+
+
+# For the insight page: an agent's first answer is the first action that writes to the
+# customer; a case is settled by the first action that finishes it.
+RESPONSE_EVENTS = tuple(
+    a.event for a in ACTIONS.values() if not a.by_customer and a.mail == Mail.ALWAYS
+)
+SETTLING_EVENTS = tuple(sorted({a.event for a in ACTIONS.values() if a.target in FINISHED}))

@@ -22,7 +22,7 @@ from help_site.page import source_page
 
 # Every extension of ours, by the name it adds to each page's record. A page whose record
 # lacks one was built without it: the post-build step stops and says so.
-FEATURES = ("claim_links", "content_checks", "vocabulary", "faq_schema")
+FEATURES = ("claim_links", "content_checks", "vocabulary", "faq_schema", "helpfulness")
 
 COMMENT = re.compile(r"\n?<!-- help-site-record (?P<json>\{.*?\}) -->", re.S)
 STATE_FILE = "help-site.json"

@@ -3,10 +3,10 @@
 ``Store`` is one connection and the classes that work on it, one per concern: ``cases`` (and
 the queue), ``history``, ``outbox``, ``staging`` (photos of forms not filed yet), ``agents``,
 ``customers`` (one customer's cases, to export or erase them), ``inbound`` (mail from
-customers), ``search`` and saved ``replies``; ``schema`` upgrades the tables, ``personal``
-says where a case keeps personal data and ``copier`` moves a log to another database. A
-request (or CLI command) gets its store from ``get_store()``, which closes it when the
-request ends.
+customers), ``search``, saved ``replies``, ``help_events`` and ``queue_insight`` (the insight
+page's figures); ``schema`` upgrades the tables, ``personal`` says where a case keeps personal
+data and ``copier`` moves a log to another database. A request (or CLI command) gets its
+store from ``get_store()``, which closes it when the request ends.
 """
 
 from collections.abc import Mapping
@@ -23,6 +23,7 @@ from claims.store.connection import Connection
 from claims.store.customers import Customers
 from claims.store.history import History
 from claims.store.inbound import Inbound
+from claims.store.insight import HelpEvents, QueueInsight
 from claims.store.outbox import Outbox
 from claims.store.replies import SavedReplies
 from claims.store.search import Search
@@ -53,6 +54,8 @@ class Store:
         self.replies = SavedReplies(self.connection, clock)
         self.inbound = Inbound(self.connection, clock)
         self.customers = Customers(self.connection, self.history, self.cases)
+        self.help_events = HelpEvents(self.connection, clock)
+        self.queue_insight = QueueInsight(self.connection, clock)
 
     def upgrade_schema(self, version: int | None = None) -> int:
         """Bring the tables to this version's schema (or to an older `version`, for tests of

@@ -22,18 +22,19 @@ class Agents:
     def __init__(self, connection: Connection, clock: Clock):
         self.db, self.clock = connection, clock
 
-    def add_agent(self, name: str, password_hash: str) -> None:
-        """Create an agent, or give an existing one a new password and enable them again.
+    def add_agent(self, name: str, password_hash: str, role: str = "") -> None:
+        """Create an agent, or give an existing one a new password and role and enable them
+        again. `role` is "" (the queue), "editor" or "lead" (they also see the insight page).
 
         A new password ends every session opened with the old one: it is usually set because
         the old one may be known to someone else.
         """
         with self.db.transaction() as db:
             db.execute(
-                "INSERT INTO agents (name, password_hash, disabled, created_at)"
-                " VALUES (?, ?, 0, ?) ON CONFLICT (name) DO UPDATE"
-                " SET password_hash = excluded.password_hash, disabled = 0",
-                (name, password_hash, self.clock.stamp()),
+                "INSERT INTO agents (name, password_hash, role, disabled, created_at)"
+                " VALUES (?, ?, ?, 0, ?) ON CONFLICT (name) DO UPDATE"
+                " SET password_hash = excluded.password_hash, role = excluded.role, disabled = 0",
+                (name, password_hash, role, self.clock.stamp()),
             )
             db.execute("DELETE FROM agent_sessions WHERE agent = ?", (name,))
 
@@ -43,6 +44,10 @@ class Agents:
             changed = db.execute("UPDATE agents SET disabled = 1 WHERE name = ?", (name,))
             db.execute("DELETE FROM agent_sessions WHERE agent = ?", (name,))
             return changed.rowcount == 1
+
+    def agent_role(self, name: str) -> str:
+        """An agent's role: "" for none (or no such agent), "editor" or "lead"."""
+        return self.db.scalar("SELECT role FROM agents WHERE name = ?", (name,)) or ""
 
     def enabled_agents(self) -> list[str]:
         """The names of agents who may sign in, alphabetically (to pick one to assign)."""

@@ -6,6 +6,9 @@ transaction. What stays is the anonymous trail: the case's reference, type, lane
 times, and its events (whose details are never personal). A new table or column that holds
 personal data of a case is one more statement here; the erasure tests search every table and
 text column of the schema for erased values, so one left out fails there.
+
+The help site's counts (``help_events``) belong to no case and hold nothing personal: words
+that could name someone are dropped before they are counted (``claims.site_events``).
 """
 
 from claims.store.connection import Connection

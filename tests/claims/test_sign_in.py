@@ -149,6 +149,7 @@ def test_every_console_route_refuses_anyone_not_signed_in(app, customer):
         "reference": reference,
         "action": "take",
         "stored_name": stored_name,
+        "table_id": "top-searches",
         "reply_id": 1,
         "mail_id": 1,
         "number": 1,

@@ -24,6 +24,10 @@ def csrf_token(client, path: str) -> str:
     return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
 
 
+# Takes no token (a beacon cannot carry one): it accepts same-origin reports only.
+BEACON = "/claims/events"
+
+
 def url_of(rule, reference: str = "x") -> str:
     """A rule's URL with a value for each of its arguments."""
     values = {"reference": reference, "action": "take"}
@@ -33,7 +37,7 @@ def url_of(rule, reference: str = "x") -> str:
 
 def every_post_route(app, reference: str):
     for rule in app.url_map.iter_rules():
-        if "POST" in rule.methods:
+        if "POST" in rule.methods and rule.rule != BEACON:
             yield url_of(rule, reference)
 
 
@@ -58,6 +62,33 @@ def test_every_post_route_refuses_a_missing_or_forged_csrf_token(protected_app, 
             response = sam.client.post(url, data=data)
             assert response.status_code == 400, (url, forged)
             assert "This form has expired" in response.get_data(as_text=True)
+
+
+def test_the_beacon_takes_no_token_but_only_same_origin_reports(protected_app):
+    client = protected_app.test_client()
+    report = '{"event": "search", "term": "refund", "results": 1}'
+    for headers in ({}, {"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        assert client.post(BEACON, data=report, headers=headers).status_code == 403, headers
+    same_origin = {"Origin": "http://localhost"}
+    assert client.post(BEACON, data=report, headers=same_origin).status_code == 204
+    form = {"question": "q", "answer": "yes"}
+    assert (
+        client.post(BEACON, data=form, headers={"Origin": "https://evil.example"}).status_code
+        == 403
+    )
+
+
+def test_the_insight_page_is_for_signed_in_editors_and_leads_only(app_config):
+    app = create_app(app_config)
+    anonymous = app.test_client()
+    for url in ("/agent/insight/", "/agent/insight/top-searches.csv"):
+        response = anonymous.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/agent/login"), url
+    sam = Agent(app.test_client(), app.test_cli_runner()).create()
+    assert sam.sign_in().status_code == 303
+    assert sam.client.get("/agent/insight/").status_code == 403
+    assert sam.client.get("/agent/insight/lanes.csv").status_code == 403
 
 
 def test_a_customer_sees_only_the_case_they_proved(app_config):
