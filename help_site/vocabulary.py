@@ -16,9 +16,10 @@ wrote it, so any search UI finds them:
   customer sees the matching question rather than the page title with its questions folded;
 - when no entry has tags, the tags field leaves Material's settings: the browser no longer
   sets up an empty field for every entry, and search is ready sooner;
-- ``search/words.json`` lists the words of the index, most frequent first, and the words
-  search leaves out: the page script (``search.js``) finds in it the word a customer meant
-  ("refnd", "refunds" → "refund") and drops the others from the query.
+- ``search/words.json`` lists the words of the index, most frequent first, the words search
+  leaves out, and the real English words near them (`real_words`): the page script
+  (``search.js``) finds in it the word a customer meant ("refnd", "refunds" → "refund"),
+  drops the left-out words from the query, and never corrects a real word.
 
 Rewriting the index again gives the same index: earlier additions are taken off first.
 """
@@ -36,6 +37,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from help_site import record
 from help_site.page import source_page
+from help_site.real_words import real_words_near
 from help_site.search_index import SearchIndex
 
 NOTE = re.compile(r"<!--\s*also asked as\b:?(?P<words>.*?)-->", re.IGNORECASE | re.DOTALL)
@@ -185,7 +187,8 @@ def add_to_index(index: SearchIndex, records: list[record.PageRecord]) -> None:
     if index.is_material and not any("tags" in entry for entry in index.entries):
         index.data["config"]["fields"].pop("tags", None)
     index.save()
-    word_file = {"words": word_list(index.entries, phrases, separator), "ignored": sorted(IGNORED)}
+    known = word_list(index.entries, phrases, separator)
+    word_file = {"words": known, "ignored": sorted(IGNORED), "real": real_words_near(known)}
     path = index.path.parent.parent if index.is_material else index.path.parent
     (path / WORD_FILE).parent.mkdir(exist_ok=True)
     (path / WORD_FILE).write_text(json.dumps(word_file, separators=(",", ":")), encoding="utf-8")

@@ -82,6 +82,58 @@ def test_word_endings_slips_and_customers_words_find_the_answer(search_box, quer
     assert search_box.search(query)[0] == question
 
 
+# Records each query as it goes to Material's search worker, after the correction (which
+# wraps the same method later, when the page's script runs).
+RECORD_SENT_QUERIES = """(() => {
+  window.sentQueries = []
+  const post = Worker.prototype.postMessage
+  Worker.prototype.postMessage = function (message, ...options) {
+    if (typeof message?.data === "string") window.sentQueries.push(message.data)
+    return post.call(this, message, ...options)
+  }
+})()"""
+
+
+@pytest.fixture(scope="module")
+def sent_queries(browser, site_server):
+    """What reaches the search worker for a typed query, in one tab for the module."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(RECORD_SENT_QUERIES)
+    box = SearchBox(page, site_server)
+
+    def sent(query: str) -> str:
+        box.search(query)
+        return page.evaluate("window.sentQueries.at(-1)")
+
+    yield sent
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "sent"),
+    [
+        ("tracking", "tracking"),
+        ("where is my tracking number", "   tracking number"),
+        ("i never got it", " never  it"),
+        ("charged twice", "charged twice"),
+        ("lamp", "lamp"),
+    ],
+)
+def test_correctly_spelled_words_are_never_corrected(sent_queries, query, sent):
+    # Each keeps its real words ("track" is one keystroke from "crack", "charge" starts
+    # "charger"); only the words search leaves out ("where", "is", "my") are dropped.
+    assert sent_queries(query) == sent
+
+
+@pytest.mark.parametrize(
+    ("query", "sent"),
+    [("refnd", "refund"), ("retrun", "return"), ("my parcle", " parcel"), ("refunds", "refund")],
+)
+def test_slips_and_endings_are_still_corrected(sent_queries, query, sent):
+    assert sent_queries(query) == sent
+
+
 def test_a_matching_question_shows_before_its_page(search_box):
     # "Returns and refunds" matches too; the customer should see the question itself.
     assert search_box.search("refund")[:1] == [REFUND]

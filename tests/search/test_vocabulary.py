@@ -90,6 +90,14 @@ def test_word_list_holds_the_words_a_customer_may_mean(built_site, words):
     assert not [word for word in known if len(word) < 3 or re.search(r"\d", word)]
 
 
+def test_word_list_names_the_real_words_search_must_not_correct(built_site):
+    listed = search_file(built_site, "words.json")
+    real = set(listed["real"])
+    assert {"track", "never", "charge"} <= real  # one keystroke from "crack", "sever", "charger"
+    assert not {"refnd", "retrun", "defectve", "brokn"} & real  # slips stay correctable
+    assert len(listed["real"]) < 20_000  # only the words near the index go to the browser
+
+
 @pytest.fixture
 def project(tmp_path):
     return copy_project(tmp_path / "project")
