@@ -6,11 +6,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.search.hit_rates import REPORT, measure
-from tests.search.queries import QuerySet
+from tests.search.queries import HELD_OUT_FILE, QuerySet
 from tests.search.search_box import SearchBox
 from tests.site.content import read_content
 
 QUERIES = QuerySet.read()
+HELD_OUT = QuerySet.read(HELD_OUT_FILE)
 CONTENT = read_content()
 
 DEFECTIVE = QUERIES.questions["defective"]
@@ -45,6 +46,8 @@ def search_box(browser, site_server):
 
 def test_query_set_is_large_and_answered_by_the_sites_questions():
     assert len(QUERIES.answers) >= 60
+    assert len(QUERIES.out_of_scope) >= 5
+    assert not set(HELD_OUT.answers) & set(QUERIES.answers)  # held out means held out
     on_the_site = {question.text for question in CONTENT.questions}
     unknown = {name: q for name, q in QUERIES.questions.items() if q not in on_the_site}
     assert unknown == {}, "queries.toml [answers] names questions the site does not ask"
@@ -54,13 +57,15 @@ def test_query_set_is_large_and_answered_by_the_sites_questions():
 def test_query_set_finds_the_answering_question_first(
     browser, site_server, plain_site_server, request
 ):
-    rates = {}
-    for name, url in (("plain Material", plain_site_server), ("ours", site_server)):
-        context = browser.new_context()
-        rates[name] = measure(context.new_page(), url, QUERIES)
-        context.close()
-    request.config.stash[REPORT] = rates
-    ours = rates["ours"]
+    report = {}
+    for set_name, queries in (("queries.toml", QUERIES), ("held_out.toml", HELD_OUT)):
+        rates = report[set_name] = {}
+        for name, url in (("plain Material", plain_site_server), ("ours", site_server)):
+            context = browser.new_context()
+            rates[name] = measure(context.new_page(), url, queries)
+            context.close()
+    request.config.stash[REPORT] = report
+    ours = report["queries.toml"]["ours"]
     assert ours.rate(ours.top3) >= 0.95, ours.misses
     assert ours.rate(ours.top1) >= 0.85, ours.misses
 
