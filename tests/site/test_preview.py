@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.site.content import PROJECT, read_content
+from tests.site.content import read_content
+from tests.support import ROOT
 from tests.support.service import free_port, wait_until_serving
 from tests.support.site import copy_project
 
@@ -24,7 +25,7 @@ def preview(tmp_path):
     """`make preview` on a copy of the project, with this run's Python; yields (project, URL,
     the process) and stops the server's process group afterwards."""
     project = copy_project(tmp_path / "project")
-    shutil.copy(PROJECT / "Makefile", project / "Makefile")
+    shutil.copy(ROOT / "Makefile", project / "Makefile")  # the repository's, with any content
     port = free_port()
     venv = Path(sys.prefix)
     process = subprocess.Popen(
