@@ -1,4 +1,5 @@
 # make run    build the help site, serve it and the claim service on http://127.0.0.1:$(PORT)
+# make preview  serve the help site alone on http://127.0.0.1:$(PORT), reloading as editors save
 # make test   lint, types, strict site builds with both builders, then the whole test suite
 # make check  the fast loop while working: lint, types, the service's tests on SQLite
 # make fuzz   the fuzz tests with ten times as many examples, from a new random seed
@@ -11,14 +12,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Material's banner about MkDocs' end of life means nothing to editors: keep it out of the output.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test check lint fuzz site browser postgres dovecot bench
+.PHONY: run preview test check lint fuzz site browser postgres dovecot bench
 
 # The secret key is made once and kept in instance/, so sign-ins survive restarts.
 run: $(VENV)/.runtime site instance/secret_key
 	CLAIMS_SECRET_KEY="$$(cat instance/secret_key)" CLAIMS_HELP_SITE_DIR=site \
 	  $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 wsgi:app
+
+# MkDocs' own server: it rebuilds and reloads the open page on every save (the post-build step
+# runs in its hook, so customers' words and claim links are as in `make run`).
+preview: $(VENV)/.runtime
+	$(BIN)/python -m mkdocs serve --livereload --dev-addr 127.0.0.1:$(PORT)
 
 # The site is built with Zensical, then with MkDocs + Material (left in site/: what `make run`
 # serves), each finished by the post-build step; the tests then check both builders' output.

@@ -1,6 +1,8 @@
 """Serve the built help site at "/" when HELP_SITE_DIR is set, as `make run` does.
 
-In production a web server or CDN serves ``site/`` and this stays off.
+An address the site does not have gets the site's own 404 page (search and the claim form),
+as a web server configured for the site serves it. In production a web server or CDN serves
+``site/`` and this stays off.
 """
 
 import posixpath
@@ -9,9 +11,12 @@ from urllib.parse import quote
 
 from flask import Flask, abort, current_app, redirect, send_from_directory
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
 from claims.web import has_control_characters
+
+NOT_FOUND_PAGE = "404.html"  # what MkDocs writes for addresses the site does not have
 
 
 def init_app(app: Flask) -> None:
@@ -30,7 +35,13 @@ def help_page(path: str) -> ResponseReturnValue:
         return redirect(f"/{quote(path)}/", code=301)
     if path == "" or path.endswith("/"):
         path += "index.html"
-    response = send_from_directory(root, path)  # refuses paths outside the site (404)
+    try:
+        response = send_from_directory(root, path)  # refuses paths outside the site (404)
+    except NotFound:
+        if not (Path(root) / NOT_FOUND_PAGE).is_file():
+            raise
+        response = send_from_directory(root, NOT_FOUND_PAGE)
+        response.status_code = 404
     # The site's pages run Material's own inline scripts, so they keep a lighter policy.
     response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     response.headers["Cache-Control"] = "no-cache"

@@ -5,12 +5,15 @@ In Markdown an editor writes ``[Report a defective item](claim:defective-item)``
 template ``href="claim:"``; the built page links to ``<CLAIMS_URL>/new?type=defective-item``.
 ``claim:`` alone opens the form with no type chosen, ``claim-status:`` the status look-up.
 The addresses are made by `address`, and only there. A link naming a type the claim service
-does not know stops the build, naming the file, the line and the known types.
+does not know, or a link whose scheme is none a browser or this build knows (``claims:``,
+``claim-stauts:``, ``claim: x``: a dead button once published), stops the build, naming the
+file, the line and the link the editor most likely meant.
 
 The extension checks a page's Markdown and rewrites its links; the post-build step
 (`resolve_site`) rewrites what the templates wrote, in every page.
 """
 
+import difflib
 import re
 from pathlib import Path
 
@@ -25,6 +28,13 @@ from help_site.page import ContentError, source_page
 
 MARKDOWN_LINK = re.compile(r"\]\(\s*<?claim:([^)\s>]*)")
 HTML_LINK = re.compile(r'href="claim(-status)?:([^"]*)"')
+# Any link target that starts with a scheme, in Markdown or in HTML written on the page; the
+# target runs to the end of the link, spaces included ("claim: x" is a mistake to report).
+SCHEMED_LINK = re.compile(
+    r"""(?:\]\(\s*<?|href\s*=\s*["'])(?P<target>(?P<scheme>[A-Za-z][\w+.-]*)\s*:[^)>"']*)"""
+)
+# Schemes a browser opens; "claim" and "claim-status" are made into addresses by the build.
+KNOWN_SCHEMES = frozenset({"http", "https", "mailto", "tel", "claim", "claim-status"})
 
 
 def address(claims_url: str, target: str) -> str:
@@ -38,6 +48,25 @@ def address(claims_url: str, target: str) -> str:
 
 def unknown_type(name: str) -> str:
     return f"unknown claim type '{name}' in 'claim:{name}'. Known types: {', '.join(CLAIM_TYPES)}."
+
+
+def link_targets() -> list[str]:
+    """Every claim link an editor can write."""
+    return ["claim:", *(f"claim:{name}" for name in CLAIM_TYPES), "claim-status:"]
+
+
+def unknown_scheme(target: str) -> str | None:
+    """What is wrong with link `target`, when its scheme is none we know, or when spaces
+    break a claim link; None when the link is fine (its type is checked on its own)."""
+    scheme, _, rest = target.partition(":")
+    written = "".join(target.split())
+    if scheme in KNOWN_SCHEMES and written == target.rstrip():
+        return None
+    meant = difflib.get_close_matches(written.lower(), link_targets(), n=1, cutoff=0.6)
+    hint = f"did you mean {meant[0]}?" if meant else "claim links are written claim:TYPE."
+    if not meant or meant[0] == "claim:":
+        hint += f" Known types: {', '.join(CLAIM_TYPES)}; claim-status: for the status look-up."
+    return f"the link '{target.strip()}' goes nowhere a customer can open: {hint}"
 
 
 def resolve(html: str, claims_url: str) -> str:
@@ -66,17 +95,23 @@ def resolve_site(site: Path, claims_url: str) -> None:
 
 
 class CheckClaimTypes(Preprocessor):
-    """Stops the build at links to claim types that do not exist, with file and line."""
+    """Stops the build at links to claim types or schemes that do not exist, with file and
+    line."""
 
     def run(self, lines: list[str]) -> list[str]:
         page = source_page(self.md)
         record.page_record(self.md)
-        problems = [
-            f"{page.where}:{number}: {unknown_type(name)}"
-            for number, line in page.numbered_lines(lines)
-            for name in MARKDOWN_LINK.findall(line)
-            if name and name not in CLAIM_TYPES
-        ]
+        problems = []
+        for number, line in page.numbered_lines(lines):
+            for link in SCHEMED_LINK.finditer(line):
+                problem = unknown_scheme(link.group("target"))
+                if problem:
+                    problems.append(f"{page.where}:{number}: {problem}")
+            problems += [
+                f"{page.where}:{number}: {unknown_type(name)}"
+                for name in MARKDOWN_LINK.findall(line)
+                if name and name not in CLAIM_TYPES
+            ]
         if problems:
             raise page.error(problems)
         return lines

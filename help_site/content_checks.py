@@ -3,7 +3,8 @@
 Every page needs a ``description``. On FAQ pages every ``##`` heading is a question (it ends
 with "?") with an answer under it. All problems on a page are reported together, each with
 its file and line. That no question is asked twice on the site is checked after the build,
-over every page's record (`duplicate_questions`), since one page cannot see the others.
+over every page's record (`duplicate_questions`), since one page cannot see the others; the
+problem names every place, so the editor finds the one they just wrote.
 """
 
 import re
@@ -23,18 +24,21 @@ def question_key(text: str) -> str:
 
 
 def duplicate_questions(records: list[record.PageRecord]) -> list[str]:
-    """A problem for every question asked again on the site, naming where it was first."""
-    problems = []
-    seen: dict[str, str] = {}
+    """A problem for every question asked more than once on the site, naming every place it
+    is asked: the build cannot know which of them the editor just wrote."""
+    places: dict[str, list[tuple[str, record.Question]]] = {}
     for page in sorted(records, key=lambda page: page.source):
         for question in page.questions:
             here = f"{page.source}:{question.line}"
-            first = seen.setdefault(question_key(question.text), here)
-            if first != here:
-                problems.append(
-                    f"{here}: the question '{question.text}' is already asked at {first}. "
-                    "Keep one and remove the other."
-                )
+            places.setdefault(question_key(question.text), []).append((here, question))
+    problems = []
+    for asked in places.values():
+        if len(asked) > 1:
+            where = " and ".join(here for here, _ in asked)
+            problems.append(
+                f"{asked[-1][0]}: the question '{asked[-1][1].text}' is asked more than once, "
+                f"at {where}. Keep one and remove the others."
+            )
     return problems
 
 

@@ -3,7 +3,8 @@
 ``<!-- also asked as: arrived broken, damaged, faulty -->`` under a ``##`` question is taken
 out of the page (customers never see it) and noted in the page's record with the question's
 anchor. A list that is not under a question, is never closed or lists nothing stops the
-build with its line.
+build with its line, and so does a comment that looks like a list but is misspelt
+(``<!-- also asked: … -->``): it would be dropped from search and published in the page.
 
 After the build (`add_to_index`), the words go into the search index, whichever builder
 wrote it, so any search UI finds them:
@@ -15,13 +16,15 @@ wrote it, so any search UI finds them:
   customer sees the matching question rather than the page title with its questions folded;
 - when no entry has tags, the tags field leaves Material's settings: the browser no longer
   sets up an empty field for every entry, and search is ready sooner;
-- ``search/words.json`` lists the words of the index, most frequent first, and the words
-  search leaves out: the page script (``search.js``) finds in it the word a customer meant
-  ("refnd", "refunds" → "refund") and drops the others from the query.
+- ``search/words.json`` lists the words of the index, most frequent first, the words search
+  leaves out, and the real English words near them (`real_words`): the page script
+  (``search.js``) finds in it the word a customer meant ("refnd", "refunds" → "refund"),
+  drops the left-out words from the query, and never corrects a real word.
 
 Rewriting the index again gives the same index: earlier additions are taken off first.
 """
 
+import difflib
 import html
 import json
 import re
@@ -34,10 +37,13 @@ from markdown.treeprocessors import Treeprocessor
 
 from help_site import record
 from help_site.page import source_page
+from help_site.real_words import real_words_near
 from help_site.search_index import SearchIndex
 
 NOTE = re.compile(r"<!--\s*also asked as\b:?(?P<words>.*?)-->", re.IGNORECASE | re.DOTALL)
 OPENING = re.compile(r"<!--\s*also asked as\b", re.IGNORECASE)
+COMMENT = re.compile(r"<!--(?P<text>.*?)-->", re.DOTALL)
+NOTE_NAME = "also asked as"
 QUESTION = re.compile(r"^##\s+\S")
 HIDDEN = re.compile(r" <span hidden>[^<]*</span>$")
 WORD_FILE = "search/words.json"
@@ -97,6 +103,14 @@ class TakeNotes(Preprocessor):
             return "\n" * match.group(0).count("\n")
 
         markdown = NOTE.sub(take, markdown)
+        for comment in COMMENT.finditer(markdown):
+            number = first + markdown.count("\n", 0, comment.start())
+            if number in outside_code and looks_like_note(comment.group("text")):
+                problems.append(
+                    f"{page.where}:{number}: this comment looks like an 'also asked as' list "
+                    "but is not one, so search would not get its words. Write it as "
+                    "<!-- also asked as: word, other words -->."
+                )
         for number, line in outside_code.items():
             if OPENING.search(line) and number not in closed:
                 problems.append(
@@ -105,6 +119,17 @@ class TakeNotes(Preprocessor):
         if problems:
             raise page.error(problems)
         return markdown.split("\n")
+
+
+def looks_like_note(comment: str) -> bool:
+    """Whether a comment's opening words are a near miss of "also asked as"."""
+    opening = comment.partition(":")[0] if ":" in comment else comment
+    words = re.findall(r"[a-z]+", opening.lower())[:4]
+    if not words:
+        return False
+    head = " ".join(words)
+    similar = difflib.SequenceMatcher(None, head[: len(NOTE_NAME) + 2], NOTE_NAME).ratio()
+    return similar >= 0.7 or bool({"ask", "asked"} & set(words[:2]))
 
 
 class NoteAnchors(Treeprocessor):
@@ -162,7 +187,8 @@ def add_to_index(index: SearchIndex, records: list[record.PageRecord]) -> None:
     if index.is_material and not any("tags" in entry for entry in index.entries):
         index.data["config"]["fields"].pop("tags", None)
     index.save()
-    word_file = {"words": word_list(index.entries, phrases, separator), "ignored": sorted(IGNORED)}
+    known = word_list(index.entries, phrases, separator)
+    word_file = {"words": known, "ignored": sorted(IGNORED), "real": real_words_near(known)}
     path = index.path.parent.parent if index.is_material else index.path.parent
     (path / WORD_FILE).parent.mkdir(exist_ok=True)
     (path / WORD_FILE).write_text(json.dumps(word_file, separators=(",", ":")), encoding="utf-8")

@@ -1,5 +1,7 @@
 """`make run` serves the built help site from the same origin as the claim service."""
 
+from pathlib import Path
+
 import pytest
 
 
@@ -9,6 +11,7 @@ def site_dir(tmp_path, monkeypatch):
     (site / "returns").mkdir(parents=True)
     (site / "index.html").write_text("<h1>Help center home</h1>")
     (site / "returns" / "index.html").write_text("<h1>Returns</h1>")
+    (site / "404.html").write_text("<h1>Not on the help site</h1>")
     monkeypatch.chdir(tmp_path)  # HELP_SITE_DIR is relative to where the service starts
     return "site"
 
@@ -37,8 +40,22 @@ def test_claim_service_routes_win_over_site_paths(site_client):
 
 
 def test_paths_outside_the_site_are_not_served(site_client):
-    assert site_client.get("/../data/claims.sqlite3").status_code == 404  # the case log
-    assert site_client.get("/%2e%2e/" * 30 + "etc/passwd").status_code == 404
+    for path in ("/../data/claims.sqlite3", "/%2e%2e/" * 30 + "etc/passwd"):  # the case log
+        with site_client.get(path) as response:
+            assert response.status_code == 404
+
+
+def test_an_address_the_site_does_not_have_gets_its_not_found_page(site_client):
+    with site_client.get("/returns/old-page/") as response:
+        assert response.status_code == 404
+        assert "Not on the help site" in response.get_data(as_text=True)
+
+
+def test_without_a_not_found_page_the_service_says_not_found(site_client, site_dir):
+    Path(site_dir, "404.html").unlink()
+    with site_client.get("/no-such-page") as response:
+        assert response.status_code == 404
+        assert "Not on the help site" not in response.get_data(as_text=True)
 
 
 def test_without_a_site_dir_the_root_is_not_found(client):

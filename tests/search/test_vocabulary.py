@@ -10,7 +10,6 @@ from tests.site.faq import question_headings
 from tests.support.site import build_site, copy_project
 
 CONTENT = read_content()
-SEPARATOR = re.compile(r'[\s\-,:;!?()"/]+|\.(?!\d)')  # mkdocs.yml's search separator
 
 
 def search_file(site, name: str):
@@ -37,8 +36,11 @@ def title_and_words(entry: dict) -> tuple[str, set[str]]:
     return title, set(hidden.removesuffix("</span>").split())
 
 
-def words(text: str) -> set[str]:
-    return {word for word in SEPARATOR.split(text.lower()) if word}
+@pytest.fixture
+def words(built_site):
+    """Splits text into lower-case words as the built index does (its own separator)."""
+    separator = re.compile(search_file(built_site, "search_index.json")["config"]["separator"])
+    return lambda text: {word for word in separator.split(text.lower()) if word}
 
 
 def test_every_question_has_the_words_customers_use(built_site):
@@ -48,7 +50,7 @@ def test_every_question_has_the_words_customers_use(built_site):
         assert len(hidden) >= 5, f"{question.text!r}: add customers' words to its note"
 
 
-def test_the_words_go_into_their_questions_own_entry_only(built_site):
+def test_the_words_go_into_their_questions_own_entry_only(built_site, words):
     pairs = question_entries(built_site)
     ignored = set(search_file(built_site, "words.json")["ignored"])
     for question, entry in pairs:
@@ -77,7 +79,7 @@ def test_the_words_never_reach_a_page(built_site):
                     assert phrase not in html, (page.source, phrase)
 
 
-def test_word_list_holds_the_words_a_customer_may_mean(built_site):
+def test_word_list_holds_the_words_a_customer_may_mean(built_site, words):
     listed = search_file(built_site, "words.json")
     known = set(listed["words"])
     for question in CONTENT.questions:
@@ -86,6 +88,14 @@ def test_word_list_holds_the_words_a_customer_may_mean(built_site):
     assert {"the", "my", "do"} <= set(listed["ignored"])
     assert not known & set(listed["ignored"])
     assert not [word for word in known if len(word) < 3 or re.search(r"\d", word)]
+
+
+def test_word_list_names_the_real_words_search_must_not_correct(built_site):
+    listed = search_file(built_site, "words.json")
+    real = set(listed["real"])
+    assert {"track", "never", "charge"} <= real  # one keystroke from "crack", "sever", "charger"
+    assert not {"refnd", "retrun", "defectve", "brokn"} & real  # slips stay correctable
+    assert len(listed["real"]) < 20_000  # only the words near the index go to the browser
 
 
 @pytest.fixture
@@ -121,12 +131,32 @@ def build_page(project, body: str, front: str = "description: A page to check.\n
             "## Where is my parcel?\n\n<!-- also asked as: , -->\n\nOn its way.\n",
             "docs/checked.md:9: 'also asked as' lists no words.",
         ),
+        (
+            "description: A page to check.\n",
+            "## Where is my parcel?\n\n<!-- also asked: parcel, package -->\n\nOn its way.\n",
+            "docs/checked.md:9: this comment looks like an 'also asked as' list but is not one",
+        ),
+        (
+            "description: A page to check.\n",
+            "## Where is my parcel?\n\nOn its way.\n\n<!--\n  alsoasked as parcel\n-->\n",
+            "docs/checked.md:11: this comment looks like an 'also asked as' list but is not one",
+        ),
     ],
 )
 def test_misplaced_or_broken_lists_stop_the_build_with_file_and_line(project, front, body, message):
     result = build_page(project, body, front)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_other_comments_stay_on_the_page(project):
+    home = project / "docs" / "index.md"
+    comment = "\n<!-- TODO: check with the courier -->\n"
+    home.write_text(home.read_text(encoding="utf-8") + comment, encoding="utf-8")
+    result = build_site(project / "site", project)
+    assert result.returncode == 0, result.stderr
+    html = (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert "TODO: check with the courier" in html
 
 
 def test_a_question_with_only_a_list_under_it_has_no_answer(project):

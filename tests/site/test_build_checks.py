@@ -78,7 +78,7 @@ def test_unknown_claim_type_fails_the_build_naming_file_line_and_known_types(pro
         ),
         (
             f"## {CONTENT.questions[0].text}\n\nTwice.\n",
-            f"the question '{CONTENT.questions[0].text}' is already asked at",
+            f"the question '{CONTENT.questions[0].text}' is asked more than once, at",
         ),
     ],
 )
@@ -89,6 +89,42 @@ def test_content_check_fails_the_build_with_file_and_line(project, body, message
     assert result.returncode != 0
     assert message in result.stderr
     assert "docs/checked.md:7" in result.stderr
+
+
+def test_a_duplicate_question_names_both_places(project):
+    first = CONTENT.faq_pages[0]
+    question = first.questions[0].text
+    lines = first.source.read_text(encoding="utf-8").split("\n")
+    line = lines.index(f"## {question}") + 1
+    front_matter = "---\ndescription: A page to check.\n---\n\n"
+    add_page(project, "zz-checked.md", f"{front_matter}# Checked\n\n## {question.upper()}\n\nNo.\n")
+    result = build_site(project / "site", project)
+    assert result.returncode != 0
+    assert f"docs/{first.source.name}:{line} and docs/zz-checked.md:7" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("link", "suggestion"),
+    [
+        ("claims:product-concern", "did you mean claim:product-concern?"),
+        ("claim-stauts:", "did you mean claim-status:?"),
+        ("claim: x", "did you mean claim:? Known types: " + ", ".join(CONTENT.claim_types)),
+        ("ftp://example.com/manual", "claim links are written claim:TYPE."),
+    ],
+)
+def test_a_link_with_an_unknown_scheme_fails_the_build_with_a_suggestion(project, link, suggestion):
+    add_page(
+        project,
+        "linked.md",
+        "---\ndescription: A page with a mistyped link.\n---\n\n# Linked\n\n"
+        f"## Is this a question?\n\nYes.\n\n[Report it]({link}){{ .md-button }}\n\n"
+        f'<a href="{link}">Or here</a>\n',
+    )
+    result = build_site(project / "site", project)
+    assert result.returncode != 0
+    for line in (11, 13):
+        assert f"docs/linked.md:{line}: the link '{link}' goes nowhere" in result.stderr
+    assert suggestion in result.stderr
 
 
 def test_page_without_description_fails_the_build(project):

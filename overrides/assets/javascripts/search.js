@@ -6,8 +6,10 @@
  * "refund"). Material sends each query to its search worker as a message; just before it
  * goes, each word is replaced by the word the customer meant: without its ending when the
  * index has that word, or else, for a word the index does not know, the most common word
- * one keystroke away. Little words ("i", "my") are left out: search would look for every
- * word starting with them. The words come from search/words.json (hooks/search_index.py).
+ * one keystroke away. A real word (from the build's English word list) is never a slip:
+ * "tracking" stays "tracking", though "crack" is one keystroke from "track". Little words
+ * ("i", "my") are left out: search would look for every word starting with them. The words
+ * come from search/words.json (help_site/vocabulary.py, help_site/real_words.py).
  *
  * When a search finds nothing, the panel offers a way forward: the claim form and the
  * topic pages (the template at the end of partials/search.html).
@@ -20,10 +22,16 @@
 
   /* The words of the index, for finding the one a customer meant */
   class Vocabulary {
-    constructor({ words = [], ignored = [] }) {
+    constructor({ words = [], ignored = [], real = [] }) {
       this.rank = new Map(words.map((word, rank) => [word, rank]))
       this.sorted = [...words].sort()
       this.ignored = new Set(ignored)
+      this.real = new Set(real)
+    }
+
+    /* Whether `word` is spelled right: it, or it without its ending, is a real word */
+    isReal(word, stems) {
+      return [word, ...stems].some(form => this.real.has(form))
     }
 
     /* The first word (alphabetically) starting with `start`: search finds `start` if any */
@@ -49,6 +57,8 @@
       const whole = stems.filter(stem => this.rank.has(stem))
       if (whole.length) return shortest(whole)
       if (this.completion(word)) return word
+      // A real word is meant as typed: "charged" is not the start of "charger"
+      if (this.isReal(word, stems)) return word
       const starts = stems.filter(stem => stem.length >= 4 && this.completion(stem))
       if (starts.length) return shortest(starts)
 
