@@ -3,14 +3,9 @@
 // progress bar, so that picking again adds photos, each can be removed, a file that is not a
 // photo is named at once, and "Send claim" sends only text. The reply form shows previews,
 // checks sizes before sending and shows the upload's progress. Both send once per click, and
-// the claim form answers a type that files no case as soon as it is chosen. On every page
-// that loads it, the error summary takes the focus.
+// the claim form answers a type that files no case as soon as it is chosen.
 (function () {
   "use strict";
-
-  // Any page's error summary takes the focus, so its problems are read out first.
-  var summary = document.querySelector("[data-error-summary]");
-  if (summary) summary.focus();
 
   var form = document.querySelector(".claim-form");
   if (!form) return;
@@ -230,38 +225,44 @@
         });
     });
 
+    // Busy, not disabled: a disabled button would drop the keyboard focus to the page.
+    function setBusy(on, text) {
+      if (on) submit.setAttribute("aria-disabled", "true");
+      else submit.removeAttribute("aria-disabled");
+      progressText.textContent = text;
+    }
+
+    function busy() {
+      return submit.getAttribute("aria-disabled") === "true";
+    }
+
     function finishWaiting() {
       if (!sendClaimWhenDone) {
-        if (submit.disabled && progressText.textContent) {
-          submit.disabled = false;
-          progressText.textContent = "";
-        }
+        if (busy() && progressText.textContent) setBusy(false, "");
         return;
       }
       sendClaimWhenDone = false;
-      submit.disabled = false;
+      setBusy(false, progressText.textContent);
       form.requestSubmit(submit);
     }
 
     form.addEventListener("submit", function (event) {
-      if (submit.disabled) {
+      if (busy()) {
         event.preventDefault();
         return;
       }
       if (sending > 0) {  // send the claim once its photos are in
         event.preventDefault();
         sendClaimWhenDone = true;
-        progressText.textContent = "Sending your photos first…";
+        setBusy(true, "Sending your photos first…");
       } else {
-        progressText.textContent = "Sending your claim…";
+        setBusy(true, "Sending your claim…");
       }
-      submit.disabled = true;
     });
 
     // Back from the confirmation page, the form works again.
     window.addEventListener("pageshow", function () {
-      submit.disabled = false;
-      progressText.textContent = "";
+      setBusy(false, "");
     });
   }
 
@@ -317,8 +318,8 @@
       if (!event.lengthComputable) return;
       var percent = Math.round((event.loaded / event.total) * 100);
       progress.value = percent;
-      progress.textContent = percent + "%";
-      progressText.textContent = percent < 100 ? "Sending… " + percent + "%" : "Saving…";
+      progress.textContent = percent + "%";  // the bar shows each step; the live text, each stage
+      if (percent === 100) progressText.textContent = "Saving…";
     }
 
     form.addEventListener("submit", function (event) {
@@ -336,6 +337,7 @@
       event.preventDefault();
       submit.disabled = true;
       progress.hidden = false;
+      progressText.textContent = "Sending…";
       var request = new XMLHttpRequest();
       request.open("POST", form.action);
       request.upload.addEventListener("progress", showProgress);
