@@ -30,7 +30,8 @@
     new MutationObserver(() => {
       clearTimeout(pending)
       pending = setTimeout(() => {
-        status.textContent = query.value.trim() ? meta.textContent.trim() : ""
+        const count = query.value.trim() ? meta.textContent.trim() : ""
+        if (status.textContent !== count) status.textContent = count
       }, ANNOUNCE_AFTER_MS)
     }).observe(meta, { childList: true, characterData: true, subtree: true })
   }
@@ -44,15 +45,6 @@
     }
     new MutationObserver(() => list.querySelectorAll("a").forEach(name))
       .observe(list, { childList: true, subtree: true })
-  }
-
-  /* Material's scrolling box is a tab stop (to scroll it from the keyboard) even while the
-     search is closed and it cannot be seen: only while it is open, then */
-  function scrollBoxWhileOpen() {
-    const boxes = search.querySelectorAll("[data-md-scrollfix]")
-    const follow = () => boxes.forEach(box => { box.tabIndex = toggle.checked ? 0 : -1 })
-    toggle.addEventListener("change", follow)
-    follow()
   }
 
   /* Tab and Escape as in any dialog: Tab moves on, Escape returns */
@@ -82,6 +74,5 @@
 
   announceResults()
   nameResults()
-  scrollBoxWhileOpen()
   keepFocus()
 })()
