@@ -6,7 +6,10 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.site.content import read_content
 from tests.support.images import photo
+
+CONTENT = read_content()
 
 # Counts the changes of the text of the live region `selector` in `window.spoken`.
 COUNT_SPOKEN = """selector => {
@@ -112,3 +115,13 @@ def test_a_photo_upload_is_announced_once(page, live_service, axe_violations):
     expect(page.locator("[data-kept] img")).to_have_count(1)
     expect(page.locator("[data-photo-status]")).to_have_text(re.compile(r"^lid\.jpg added\."))
     assert len(page.evaluate("window.spoken")) == 1
+
+
+def test_help_page_icons_are_silent_and_permalinks_named(page, live_service):
+    page.goto(live_service + "/" + CONTENT.faq_pages[0].url)
+    tree = page.locator("body").aria_snapshot()
+    assert re.search(r"- img\s*$", tree, re.MULTILINE) is None  # no unnamed images
+    heading = page.locator("article").get_by_role("heading", level=2).first
+    expect(heading).not_to_have_accessible_name(re.compile("¶"))
+    permalink = heading.get_by_role("link")
+    expect(permalink).to_have_accessible_name("Link to this section")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from claims.catalog import CLAIM_TYPES
 from tests.site.content import read_content
-from tests.support.focus import focus, press, tab_to
+from tests.support.focus import focus, press, tab_stop_problems, tab_to
 from tests.support.images import photo
 
 CONTENT = read_content()
@@ -34,6 +34,13 @@ def tab(browser, request):
     context = browser.new_context(viewport=VIEWPORTS[request.param])
     yield context.new_page()
     context.close()
+
+
+@pytest.mark.parametrize("page_name", ["", CLAIM_LINK.page], ids=["home", "questions"])
+def test_every_tab_stop_of_a_help_page_can_be_seen(tab, site_server, page_name):
+    """No invisible stop (a closed menu, a hidden button), none under the sticky header."""
+    tab.goto(site_server + CONTENT.page(page_name).url)
+    assert tab_stop_problems(tab) == []
 
 
 def names(pattern: str) -> str:

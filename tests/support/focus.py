@@ -141,14 +141,18 @@ def tab_to(page, pattern: str, key: str = "Tab", limit: int = 60) -> Focus:
 
 
 def tab_stop_problems(page, limit: int = 150) -> list[str]:
-    """Every tab stop of the page from the top, until the focus leaves it: the problems of
-    each one that cannot be seen (see `Focus.problems`)."""
+    """Every tab stop of the page, with Tab from the top until the focus leaves the page, then
+    with Shift+Tab back up (the page scrolls the other way): the problems of each stop that
+    cannot be seen (see `Focus.problems`)."""
     page.evaluate("document.activeElement?.blur(); window.scrollTo(0, 0)")
     found = []
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        focused = focus(page)
-        if focused is None:
-            return found
-        found.extend(focused.problems())
-    raise AssertionError(f"more than {limit} tab stops: a keyboard trap?")
+    for key in ("Tab", "Shift+Tab"):
+        for _ in range(limit):
+            page.keyboard.press(key)
+            focused = focus(page)
+            if focused is None:
+                break
+            found.extend(f"{key}: {problem}" for problem in focused.problems())
+        else:
+            raise AssertionError(f"more than {limit} tab stops: a keyboard trap?")
+    return found
