@@ -2,7 +2,9 @@
 
 Cases are received over two years in id order, as the service files them. Most are
 finished; the newest few are still open (waiting, in review, waiting for the customer),
-interleaved as a real queue is. Filling goes through `claims.store.bulk` (one `executemany`
+interleaved as a real queue is. Descriptions name one of 50 products and one of 20 faults,
+so that a two-word search ("kettle cracked") matches about one case in a thousand, as a real
+log's would. Filling goes through `claims.store.bulk` (one `executemany`
 on SQLite, `COPY` on PostgreSQL), so the tables and indexes are the service's.
 """
 
@@ -28,6 +30,82 @@ TYPE_WEIGHTS = {
     "return-request": 25,
     "refund-question": 5,
 }
+
+PRODUCTS = [
+    "kettle",
+    "toaster",
+    "blender",
+    "mixer",
+    "juicer",
+    "grinder",
+    "scale",
+    "lamp",
+    "fan",
+    "heater",
+    "mirror",
+    "clock",
+    "radio",
+    "speaker",
+    "headphones",
+    "charger",
+    "cable",
+    "keyboard",
+    "mouse",
+    "monitor",
+    "router",
+    "camera",
+    "tripod",
+    "backpack",
+    "suitcase",
+    "jacket",
+    "boots",
+    "sneakers",
+    "gloves",
+    "scarf",
+    "umbrella",
+    "bottle",
+    "thermos",
+    "mug",
+    "teapot",
+    "pan",
+    "pot",
+    "knife",
+    "cutlery",
+    "plate",
+    "bowl",
+    "vase",
+    "cushion",
+    "blanket",
+    "towel",
+    "curtain",
+    "rug",
+    "shelf",
+    "stool",
+    "chair",
+    "desk",
+]
+FAULTS = [
+    "cracked",
+    "scratched",
+    "dented",
+    "broken",
+    "bent",
+    "torn",
+    "stained",
+    "leaking",
+    "rattling",
+    "faded",
+    "warped",
+    "chipped",
+    "loose",
+    "melted",
+    "rusty",
+    "noisy",
+    "wobbly",
+    "shrunk",
+    "peeling",
+    "dead",
+]
 
 
 def statuses(total: int, waiting: int, rng: random.Random) -> list[str]:
@@ -71,6 +149,7 @@ def rows(total: int, waiting: int, seed: int = 1) -> Iterator[tuple]:
     for number, (reference, kind, status) in enumerate(
         zip(references(total, rng), kinds, status_of, strict=True)
     ):
+        product, fault = rng.choice(PRODUCTS), rng.choice(FAULTS)
         lane = CLAIM_TYPES[kind].lane
         received = (first + step * number).isoformat(timespec="microseconds")
         yield (
@@ -81,7 +160,7 @@ def rows(total: int, waiting: int, seed: int = 1) -> Iterator[tuple]:
             kind,
             lane,
             LANE_RANK[lane],
-            "The item arrived damaged; the box was crushed and one part is missing.",
+            f"The {product} arrived {fault}; the box was crushed and one part is missing.",
             received,
             status,
             "sam" if status == IN_REVIEW else None,

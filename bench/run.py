@@ -1,8 +1,9 @@
 """Every benchmark in one run (`make bench`): each prints its details, then one summary table.
 
 Runs the submissions (with PostgreSQL next to SQLite when --database-url or
-CLAIMS_TEST_DATABASE_URL names a server), the queue at a million cases, the help site, and
-the search benchmark (`bench/search.py`, its own table).
+CLAIMS_TEST_DATABASE_URL names a server), the queue at a million cases, the agents' case
+search at a million cases, the help site, and the help site's search benchmark
+(`bench/search.py`, its own table).
 """
 
 import argparse
@@ -14,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import queue_scale, site, submissions
+from bench import case_search, queue_scale, site, submissions
 from bench.stats import summary
 from tests.support import ROOT
 
@@ -47,7 +48,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     submissions.add_database_url_argument(parser)
     parser.add_argument(
-        "--skip", action="append", default=[], choices=("submissions", "queue", "site", "search")
+        "--skip",
+        action="append",
+        default=[],
+        choices=("submissions", "queue", "case-search", "site", "search"),
     )
     args = parser.parse_args()
     started = time.monotonic()
@@ -55,6 +59,7 @@ def main() -> None:
     parts = {
         "submissions": lambda: submissions.run(args.database_url),
         "queue": queue_scale.run,
+        "case-search": case_search.run,
         "site": site.run,
     }
     lines, texts = [], []

@@ -105,11 +105,13 @@ def measure(
 
 
 def take_request(cookies: list[str]) -> Callable[[int], Request]:
-    """What agent n sends: a press of "Take next case" in their own session."""
+    """What agent n sends: a press of "Take next case" in their own session, taking another
+    alongside the cases already held (agents here never finish one)."""
     requests = [
         Request(
             "POST",
             "/agent/take-next",
+            pieces=(b"another=y",),
             headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
             expect=303,
         )

@@ -42,6 +42,7 @@ class Defaults:
     SMTP_PASSWORD = None
     SMTP_TIMEOUT = 10
     MAIL_FROM = "help@localhost"
+    AGENT_ALERT_EMAIL = None  # an address told of each new priority case; none: no alerts
     MAIL_RETRY_SECONDS = 60  # how often unsent mail is retried in the background
     MAIL_BACKGROUND = True  # deliver (and fetch) from a background thread in each worker
 
@@ -57,6 +58,11 @@ class Defaults:
     MAX_MAIL_PARTS = 50
     MAIL_PER_SENDER_HOUR = 20  # more from one sender in an hour is held, unanswered
     MAIL_PER_CASE_HOUR = 10  # more to one case in an hour is held, unanswered
+
+    # Signed webhooks (Standard Webhooks) to the shop's other systems: none without a URL.
+    WEBHOOK_URL = None
+    WEBHOOK_SECRET = None  # "whsec_" and base64, as Standard Webhooks libraries make them
+    WEBHOOK_TIMEOUT = 10  # seconds for the other system to answer
 
     RATELIMIT_SUBMIT = "5 per minute; 30 per hour"
     RATELIMIT_STATUS = "20 per minute; 200 per hour"
@@ -85,6 +91,9 @@ class Defaults:
     CUSTOMER_EXPORT_AGENT_NAMES = False  # a customer's export names the agents who helped
 
     AGENT_SESSION_HOURS = 10  # an agent signs in again after this long
+    # The shop's first-response target per lane: older waiting cases are shown as overdue.
+    TARGET_HOURS_PRIORITY = 24
+    TARGET_HOURS_STANDARD = 48
     RETENTION_DAYS = 365  # `flask claims purge` removes finished cases older than this
 
     PROXY_COUNT = 0  # reverse proxies in front of the service, for client addresses
@@ -117,5 +126,12 @@ def finish(app: Flask) -> None:
     if not config["RATELIMIT_STORAGE_URI"]:
         data_dir.mkdir(parents=True, exist_ok=True)
         config["RATELIMIT_STORAGE_URI"] = f"sqlite:///{data_dir / 'ratelimits.sqlite3'}"
+    if config["WEBHOOK_URL"] and not config["WEBHOOK_SECRET"]:
+        raise MissingSecretKey(
+            "CLAIMS_WEBHOOK_URL is set but CLAIMS_WEBHOOK_SECRET is not. Set it to the secret"
+            " the receiving system verifies with, for example:\n"
+            "  export CLAIMS_WEBHOOK_SECRET=whsec_$(python3 -c"
+            " 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(24)).decode())')"
+        )
     if config["HELP_SITE_DIR"]:  # relative to where the service was started
         config["HELP_SITE_DIR"] = Path(config["HELP_SITE_DIR"]).resolve()

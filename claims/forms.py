@@ -5,6 +5,7 @@ import unicodedata
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     Field,
     HiddenField,
@@ -26,8 +27,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from claims.catalog import CLAIM_TYPES
-from claims.lifecycle import ACTIONS, OUTCOMES, Action
+from claims.catalog import CLAIM_TYPES, LANES
+from claims.lifecycle import ACTIONS, OUTCOMES, STATUSES, Action
 from claims.mail import Undeliverable, mailbox
 
 ORDER_REF_SHAPE = re.compile(r"^#? ?[A-Za-z0-9][A-Za-z0-9 ._/#-]*$")
@@ -269,6 +270,73 @@ class ErasureForm(CustomerForm):
             )
 
 
+def label(name: str) -> str:
+    """A stored name as agents read it: "in_review" -> "In review"."""
+    return name.replace("_", " ").capitalize()
+
+
+AGES = {"24": "Over a day", "72": "Over 3 days", "168": "Over a week"}  # hours: label
+
+
+class SearchForm(FlaskForm):
+    """The console's search: words or a reference, and filters; a GET form (no CSRF: it
+    changes nothing). A filter with a value not offered is left out, never an error."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Search cases",
+        filters=[single_line],
+        description="Reference, order reference, email, or words from the claim or messages.",
+        validators=[Length(max=200, message="Search for at most 200 characters.")],
+    )
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice("", "Any status"), *(SelectChoice(s, label(s)) for s in STATUSES)],
+    )
+    type = SelectField(
+        "Claim type",
+        choices=[SelectChoice("", "All types")]
+        + [
+            SelectChoice(name, claim.label)
+            for name, claim in CLAIM_TYPES.items()
+            if claim.files_case
+        ],
+    )
+    lane = SelectField(
+        "Lane",
+        choices=[SelectChoice("", "Both lanes"), *(SelectChoice(n, label(n)) for n in LANES)],
+    )
+    holder = SelectField("Held by", choices=[SelectChoice("", "Anyone")])
+    added = BooleanField("Customer added information")
+    older = SelectField(
+        "Age", choices=[SelectChoice("", "Any age"), *(SelectChoice(*age) for age in AGES.items())]
+    )
+
+    def chosen(self, field: SelectField) -> str | None:
+        """The value picked in a filter when it is one offered; None otherwise."""
+        offered = {str(choice[0]) for choice in field.iter_choices()} - {""}
+        return field.data if field.data in offered else None
+
+
+class SavedReplyForm(FlaskForm):
+    title = StringField(
+        "Title",
+        filters=[single_line],
+        validators=[
+            DataRequired("Give the reply a title."),
+            Length(max=100, message="Keep the title under 100 characters."),
+        ],
+    )
+    body = message_field(
+        "Text",
+        required="Write the reply's text.",
+        description="{reference}, {order_ref} and {agent} are filled in with the case's"
+        " reference, its order reference and your name.",
+    )
+
+
 def outcome_field() -> SelectField:
     """How a case was resolved: one of the lifecycle's outcomes."""
     return SelectField(
@@ -284,11 +352,32 @@ def outcome_field() -> SelectField:
 
 def console_form_class(action: Action) -> type[FlaskForm]:
     """The form for an action on the agent's case page, with the fields its row in the
-    lifecycle table asks for (none: a button that sends only its CSRF token)."""
+    lifecycle table asks for (none: a button), and when the case last changed as the agent
+    saw it (so that an action on a case moved meanwhile is refused)."""
     spec = action.form
-    fields: dict[str, object] = {}
+    fields: dict[str, object] = {"seen": HiddenField()}
     if spec is not None and spec.outcome:
         fields["outcome"] = outcome_field()
+    if spec is not None and spec.choose_agent:
+        fields["agent"] = SelectField(  # choices: the enabled agents, set by the console
+            "Agent", validators=[DataRequired("Choose an agent.")]
+        )
+    if spec is not None and spec.choose_case:
+        fields["into"] = SelectField(  # choices: the customer's other open cases
+            "Merge into", validators=[DataRequired("Choose the case to merge into.")]
+        )
+    if spec is not None and spec.choose_type:
+        fields["claim_type"] = SelectField(
+            "Claim type",
+            choices=[
+                SelectChoice(name, claim.label)
+                for name, claim in CLAIM_TYPES.items()
+                if claim.files_case
+            ],
+        )
+        fields["lane"] = SelectField(
+            "Lane", choices=[SelectChoice(lane, label(lane)) for lane in LANES]
+        )
     if spec is not None and spec.message:
         fields["message"] = message_field(
             spec.message, required=spec.message_required, description=spec.message_hint

@@ -41,6 +41,7 @@ STATUS_LABELS = {
     Status.CLOSED: "Closed",
 }
 FINISHED = (Status.RESOLVED, Status.CLOSED)  # cases the retention period applies to
+OPEN = (Status.WAITING, Status.IN_REVIEW, Status.WAITING_CUSTOMER)
 # Statuses an agent reaches by answering the customer: what the customer added is answered.
 ANSWERED = (Status.WAITING_CUSTOMER, *FINISHED)
 
@@ -77,6 +78,9 @@ class ConsoleForm:
     message_hint: str = ""
     message_rows: int = 2
     outcome: bool = False  # choose one of OUTCOMES
+    choose_agent: bool = False  # choose the agent who holds the case next
+    choose_case: bool = False  # choose another open case of the customer's
+    choose_type: bool = False  # choose a claim type and a lane
     primary: bool = False
 
 
@@ -91,6 +95,7 @@ class Action:
     past: str  # how a refusal names it: "it cannot be {past} now"
     by_customer: bool = False  # the customer's action; every other one is an agent's
     holder_only: bool = False  # on a case in review, only the agent holding it may
+    others_only: bool = False  # on a case in review, only an agent not holding it may
     new_place: bool = False  # the case gets a new place in the queue, behind those queued
     mail: Mail = Mail.NEVER
     history: str = ""  # what the customer's history says (past tense); empty: agents only
@@ -108,7 +113,9 @@ class Action:
         held by `holder`."""
         if status not in self.sources or self.by_customer != (agent is None):
             return False
-        return not (self.holder_only and status == Status.IN_REVIEW and holder != agent)
+        if status != Status.IN_REVIEW:
+            return True
+        return not (self.holder_only and holder != agent or self.others_only and holder == agent)
 
 
 ACTIONS = {
@@ -123,6 +130,43 @@ ACTIONS = {
             mail=Mail.FIRST_TIME,
             history="An agent started reviewing your case.",
             form=ConsoleForm("Take this case", primary=True),
+        ),
+        Action(
+            "assign",
+            (Status.WAITING,),
+            Status.IN_REVIEW,
+            event="assigned",
+            past="assigned",
+            form=ConsoleForm("Assign", title="Assign to an agent", choose_agent=True),
+        ),
+        Action(
+            "hand_over",
+            (Status.IN_REVIEW,),
+            Status.IN_REVIEW,
+            event="handed_over",
+            past="handed over",
+            holder_only=True,
+            form=ConsoleForm(
+                "Hand over",
+                title="Hand over to another agent",
+                choose_agent=True,
+                message="Note for them (optional)",
+            ),
+        ),
+        Action(
+            "take_over",
+            (Status.IN_REVIEW,),
+            Status.IN_REVIEW,
+            event="taken_over",
+            past="taken over",
+            others_only=True,
+            form=ConsoleForm(
+                "Take over",
+                title="Take over this case",
+                message="Why are you taking it over?",
+                message_required="Say why you take the case over; the history keeps it.",
+                message_hint="The agent holding it sees this in the case's history.",
+            ),
         ),
         Action(
             "release",
@@ -182,6 +226,51 @@ ACTIONS = {
                 "Close case",
                 title="Close without resolving",
                 message="Why is the case closed? (shown to the customer, optional)",
+            ),
+        ),
+        Action(
+            "merge",
+            OPEN,
+            Status.CLOSED,
+            event="merged",
+            past="merged",
+            holder_only=True,
+            mail=Mail.ALWAYS,
+            history="Joined with your other case:",
+            form=ConsoleForm(
+                "Merge",
+                title="Merge into the customer's other case",
+                choose_case=True,
+            ),
+        ),
+        Action(
+            "retype",
+            OPEN,
+            None,
+            event="retyped",
+            past="changed",
+            holder_only=True,
+            form=ConsoleForm(
+                "Change type or lane",
+                title="Change type or lane",
+                choose_type=True,
+                message="Why? (kept in the history)",
+                message_required="Say why the type or lane changes; the history keeps it.",
+            ),
+        ),
+        Action(
+            "reopen_case",
+            FINISHED,
+            Status.WAITING,
+            event="reopened_by_agent",
+            past="reopened",
+            new_place=True,
+            form=ConsoleForm(
+                "Reopen",
+                title="Reopen the case",
+                message="Why? (kept in the history)",
+                message_required="Say why the case is reopened; the history keeps it.",
+                message_hint="It goes back to the queue behind the cases waiting now.",
             ),
         ),
         Action(
@@ -266,9 +355,11 @@ def refusal(action: Action, status: str, agent: str | None, holder: str | None) 
     when they may."""
     if action.allows(status, agent, holder):
         return None
-    held = status == Status.IN_REVIEW and action.holder_only and holder != agent
-    if status in action.sources and held:
+    in_review = status == Status.IN_REVIEW and status in action.sources
+    if in_review and action.holder_only and holder != agent:
         return f"{holder} holds this case; only they can do that."
+    if in_review and action.others_only and holder == agent:
+        return "You hold this case already."
     return f"This case is {status.replace('_', ' ')}: it cannot be {action.past} now."
 
 
@@ -281,15 +372,14 @@ def customer_addition(status: str) -> Action | None:
     return None
 
 
-def reaching(status: str) -> Action | None:
-    """The action that last moved a case into `status`, when only one that mails can (for its
-    email)."""
-    actions = [
-        action
+def reaching(status: str) -> tuple[str, ...]:
+    """The events of the actions that move a case into `status` and mail the customer (its
+    email tells the last of them)."""
+    return tuple(
+        action.event
         for action in ACTIONS.values()
         if action.target == status and action.mail != Mail.NEVER
-    ]
-    return actions[0] if len(actions) == 1 else None
+    )
 
 
 def customer_history(kind: str, detail: str, text: str) -> tuple[str, str]:

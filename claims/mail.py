@@ -34,10 +34,15 @@ from claims.mailin import addresses
 from claims.store import Store, open_store
 from claims.store.connection import Unavailable
 from claims.store.records import Case, OutgoingMail
+from claims.webhooks import deliver_webhooks
 
 log = logging.getLogger(__name__)
 
-MAIL_NAMES = {"confirmation": "Confirmation email", "status": "Status email"}
+MAIL_NAMES = {
+    "confirmation": "Confirmation email",
+    "status": "Status email",
+    "agent_alert": "Email to agents",
+}
 FIRST_RETRY_SECONDS = 60
 LONGEST_RETRY_SECONDS = 3600
 
@@ -87,6 +92,8 @@ def compose(
     store: Store, case: Case, mail: OutgoingMail, config: Mapping[str, Any]
 ) -> EmailMessage:
     """The message for one outbox entry of `case`: the confirmation, or news of a status change."""
+    if mail.kind == "agent_alert":
+        return agent_alert(case, config)
     if mail.kind == "confirmation":
         subject, lines = confirmation(case)
     elif mail.status is None:
@@ -147,6 +154,21 @@ def build(store: Store, case: Case, mail: OutgoingMail, config: Mapping[str, Any
         ) from error
 
 
+def agent_alert(case: Case, config: Mapping[str, Any]) -> EmailMessage:
+    """Tell the agents' address that a priority case came in (what, not who: no customer
+    data leaves the console)."""
+    claim_type = CLAIM_TYPES[case.claim_type]
+    lines = [f"A new priority case came in: {case.reference}, {claim_type.label}."]
+    if config.get("PUBLIC_URL"):
+        lines += ["", f"Open it: {config['PUBLIC_URL'].rstrip('/')}/agent/cases/{case.reference}"]
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = mailbox(config["AGENT_ALERT_EMAIL"])
+    message["Subject"] = f"New priority case {case.reference}: {claim_type.label}"
+    message.set_content("\n".join(lines) + "\n")
+    return message
+
+
 def confirmation(case: Case) -> tuple[str, list[str]]:
     claim_type = CLAIM_TYPES[case.claim_type]
     return f"We received your claim {case.reference}", [
@@ -170,8 +192,7 @@ def status_news(store: Store, case: Case, status: Status) -> tuple[str, list[str
         "",
         f"Your case {case.reference} (order {case.order_ref}) is now: {status.label}.",
     ]
-    action = reaching(status)
-    last = store.history.latest(case.id, action.event) if action else None
+    last = store.history.latest(case.id, *reaching(status))
     if status == Status.WAITING_CUSTOMER:
         lines += [
             "",
@@ -292,7 +313,9 @@ class Round:
             self.retry(mail, name, self.report.server_trouble)
             return False
         else:
-            self.store.outbox.mail_sent(mail, f"{mail_name(mail.kind)} sent")
+            # The customer's history tells of mail to them; the agents' alerts stay out of it.
+            told = f"{mail_name(mail.kind)} sent" if mail.kind != "agent_alert" else ""
+            self.store.outbox.mail_sent(mail, told)
             self.report.sent += 1
         return True
 
@@ -341,7 +364,8 @@ class Courier(Poller):
     name = "mail-courier"
 
     def enabled(self) -> bool:
-        return bool(self.app.config["SMTP_HOST"] and self.app.config["MAIL_BACKGROUND"])
+        config = self.app.config
+        return bool((config["SMTP_HOST"] or config["WEBHOOK_URL"]) and config["MAIL_BACKGROUND"])
 
     def interval(self) -> float:
         return self.app.config["MAIL_RETRY_SECONDS"]
@@ -349,6 +373,7 @@ class Courier(Poller):
     def work(self) -> None:
         with open_store(self.app.config) as store:
             deliver(store, self.app.config)
+            deliver_webhooks(store, self.app.config)
 
 
 def init_app(app: Flask) -> None:

@@ -21,12 +21,14 @@ to a callable. Only `storage` touches the filesystem.
     names      the customer's file name, made safe to display
     storage    durable write (temp file, fsync, rename, fsync dir), reading, checksum, removal,
                orphans
+    orientation  the size a stored photo is shown at (EXIF orientation)
 
 The rest of the service uses only the names below.
 """
 
 from claims.photos.limits import PhotoLimits
 from claims.photos.names import clean_original_name
+from claims.photos.orientation import shown_size
 from claims.photos.problems import PhotoRejected
 from claims.photos.reader import stream_size
 from claims.photos.storage import (
@@ -47,6 +49,7 @@ __all__ = [
     "orphan_files",  # stored files no claim knows, for the maintenance command
     "read_photo",  # a stored file's bytes (for a customer's export)
     "remove_photo",  # delete a stored file
+    "shown_size",  # the size a stored photo is displayed at, upright
     "store_photo",  # check, strip and store an upload
     "stream_size",  # an upload's length, to tell an empty file input from a file
 ]

@@ -2,10 +2,11 @@
 
 ``Store`` is one connection and the classes that work on it, one per concern: ``cases`` (and
 the queue), ``history``, ``outbox``, ``staging`` (photos of forms not filed yet), ``agents``,
-``customers`` (one customer's cases, to export or erase them) and ``inbound`` (mail from
-customers); ``schema`` upgrades the tables, ``personal`` says where a case keeps personal data
-and ``copier`` moves a log to another database. A request (or CLI command) gets its store
-from ``get_store()``, which closes it when the request ends.
+``customers`` (one customer's cases, to export or erase them), ``inbound`` (mail from
+customers), ``search`` and saved ``replies``; ``schema`` upgrades the tables, ``personal``
+says where a case keeps personal data and ``copier`` moves a log to another database. A
+request (or CLI command) gets its store from ``get_store()``, which closes it when the
+request ends.
 """
 
 from collections.abc import Mapping
@@ -23,23 +24,33 @@ from claims.store.customers import Customers
 from claims.store.history import History
 from claims.store.inbound import Inbound
 from claims.store.outbox import Outbox
+from claims.store.replies import SavedReplies
+from claims.store.search import Search
 from claims.store.staging import Staging
 
 
 class Store:
     """One connection to the case log, and what works on it. Not shared between threads.
 
-    Every time the store writes comes from `now` (the real time unless a test sets one).
+    Every time the store writes comes from `now` (the real time unless a test sets one);
+    `webhooks`: changes to cases are also queued as webhooks; `agent_alerts`: new priority
+    cases as an email to the agents.
     """
 
-    def __init__(self, url: str, now: Now = utc_now):
+    def __init__(
+        self, url: str, now: Now = utc_now, webhooks: bool = False, agent_alerts: bool = False
+    ):
         self.connection = Connection(url)
         clock = Clock(now)
-        self.history = History(self.connection, clock)
-        self.outbox = Outbox(self.connection, clock, self.history)
+        self.search = Search(self.connection, clock)
+        self.history = History(self.connection, clock, self.search)
+        self.outbox = Outbox(self.connection, clock, self.history, webhooks, agent_alerts)
         self.staging = Staging(self.connection, clock)
-        self.cases = Cases(self.connection, clock, self.history, self.outbox, self.staging)
+        self.cases = Cases(
+            self.connection, clock, self.history, self.outbox, self.staging, self.search
+        )
         self.agents = Agents(self.connection, clock)
+        self.replies = SavedReplies(self.connection, clock)
         self.inbound = Inbound(self.connection, clock)
         self.customers = Customers(self.connection, self.history, self.cases)
 
@@ -65,7 +76,12 @@ class Store:
 
 def open_store(config: Mapping[str, Any]) -> Store:
     """A store for the application with these settings (``CLOCK`` is set by tests only)."""
-    return Store(config["DATABASE_URL"], now=config.get("CLOCK") or utc_now)
+    return Store(
+        config["DATABASE_URL"],
+        now=config.get("CLOCK") or utc_now,
+        webhooks=bool(config.get("WEBHOOK_URL")),
+        agent_alerts=bool(config.get("AGENT_ALERT_EMAIL")),
+    )
 
 
 def get_store() -> Store:

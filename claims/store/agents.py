@@ -44,6 +44,11 @@ class Agents:
             db.execute("DELETE FROM agent_sessions WHERE agent = ?", (name,))
             return changed.rowcount == 1
 
+    def enabled_agents(self) -> list[str]:
+        """The names of agents who may sign in, alphabetically (to pick one to assign)."""
+        rows = self.db.execute("SELECT name FROM agents WHERE disabled = 0 ORDER BY name")
+        return [row["name"] for row in rows]
+
     def agent_password_hash(self, name: str) -> str | None:
         """The password hash of an enabled agent; None for unknown or disabled names."""
         row = self.db.execute(

@@ -38,6 +38,7 @@ def load_cases(store: Store, rows: Iterable[tuple], cache_mb: int = 0) -> None:
         else:
             marks = ", ".join("?" for _ in LOADED_COLUMNS.split(","))
             db.raw.executemany(f"INSERT INTO cases ({LOADED_COLUMNS}) VALUES ({marks})", rows)
+        store.search.rebuild()
 
 
 def highest_case_id(store: Store) -> int:

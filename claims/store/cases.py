@@ -19,6 +19,7 @@ from claims.lifecycle import (
     ACTIONS,
     ANSWERED,
     FINISHED,
+    OPEN,
     REOPEN_DAYS,
     Status,
     customer_addition,
@@ -32,6 +33,7 @@ from claims.store.history import History
 from claims.store.outbox import Outbox
 from claims.store.personal import forget_case
 from claims.store.records import Case, NewCase, QueueSummary, columns
+from claims.store.search import Search
 from claims.store.staging import Form, Staging
 
 LANE_RANK = {lane: rank for rank, lane in enumerate(LANES)}  # the priority lane first
@@ -44,6 +46,23 @@ class TransitionRefused(Exception):
     """An action that does not fit the case's state; str(e) says why, for the agent."""
 
 
+class StillHolding(Exception):
+    """An agent working one case at a time asked for another; `case` is the one they hold."""
+
+    def __init__(self, case: Case):
+        super().__init__(f"You are working on {case.reference}.")
+        self.case = case
+
+
+def unchanged_since(case: Case, seen: str | None) -> None:
+    """Refuse to act on a case that changed after `seen` (when the agent last saw it)."""
+    if seen and seen != case.updated_at:
+        raise TransitionRefused(
+            "This case changed while you had it open; nothing was done."
+            " Read it again and choose what to do."
+        )
+
+
 class Cases:
     """The cases of one case log, their photos and their place in the queue."""
 
@@ -54,9 +73,10 @@ class Cases:
         history: History,
         outbox: Outbox,
         staging: Staging,
+        search: Search,
     ):
         self.db, self.clock, self.history, self.outbox = connection, clock, history, outbox
-        self.staging = staging
+        self.staging, self.search = staging, search
 
     # Filing a case
 
@@ -96,10 +116,14 @@ class Cases:
             if inserted is None:  # this very form was filed already
                 return self._existing("submission_key = ?", new.submission_key), False
             case_id = inserted["id"]
+            self.search.add_case(case_id, new.description)
             self.history.append(case_id, "submitted", "customer", new.claim_type)
             staged = self.staging.take(staged_for) if staged_for else []
             self._add_photos(case_id, staged + photos)
             self.outbox.enqueue(case_id, "confirmation")
+            self.outbox.enqueue_webhook(case_id, "case.filed")
+            if new.lane == LANES[0]:  # the priority lane
+                self.outbox.enqueue_agent_alert(case_id)
             return self._existing("id = ?", case_id), True
 
     def _next_place(self) -> int:
@@ -225,6 +249,37 @@ class Cases:
         )
         return dict.fromkeys(case_ids, 0) | {row["case_id"]: row["photos"] for row in rows}
 
+    # The customer's other cases
+
+    def related(self, case: Case, limit: int = 20) -> list[Case]:
+        """The customer's other cases (same email or same order reference), newest first."""
+        if case.purged_at:
+            return []
+        rows = self.db.execute(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE id IN ("
+            " SELECT id FROM cases WHERE lower(email) = ?"
+            " UNION SELECT id FROM cases WHERE order_key = ?) AND id <> ?"
+            " ORDER BY id DESC LIMIT ?",
+            (case.email.lower(), case.order_key, case.id, limit),
+        )
+        return [Case(**row) for row in rows]
+
+    def possible_duplicates(self, case_ids: list[int]) -> set[int]:
+        """Which of these cases have another open case with the same order reference, or
+        with the same email and claim type: probably the same problem filed twice."""
+        if not case_ids:
+            return set()
+        marks = ", ".join("?" for _ in case_ids)
+        statuses = ", ".join("?" for _ in OPEN)
+        rows = self.db.execute(
+            f"SELECT c.id FROM cases c WHERE c.id IN ({marks}) AND c.purged_at IS NULL"
+            " AND EXISTS (SELECT 1 FROM cases d WHERE d.id <> c.id"
+            f" AND d.status IN ({statuses}) AND (d.order_key = c.order_key"
+            " OR (lower(d.email) = lower(c.email) AND d.claim_type = c.claim_type)))",
+            (*case_ids, *OPEN),
+        )
+        return {row["id"] for row in rows}
+
     # The queue
 
     def queue(
@@ -264,6 +319,15 @@ class Cases:
         )
         return ahead + 1
 
+    def holders(self) -> dict[str, int]:
+        """Who holds cases in review now, and how many each."""
+        rows = self.db.execute(
+            "SELECT assigned_to, COUNT(*) AS held FROM cases WHERE status = ?"
+            " GROUP BY assigned_to ORDER BY assigned_to",
+            (Status.IN_REVIEW,),
+        )
+        return {row["assigned_to"]: row["held"] for row in rows}
+
     def queue_summary(self) -> QueueSummary:
         """How many cases wait in each lane, and since when the oldest has waited."""
         # Read from the queue index alone: each lane by its rank, and the oldest case as the
@@ -287,9 +351,18 @@ class Cases:
 
     # Moving a case through its life
 
-    def take_next(self, agent: str) -> Case | None:
-        """Give the next waiting case to this agent; two agents never get the same case."""
+    def take_next(self, agent: str, one_at_a_time: bool = False) -> Case | None:
+        """Give the next waiting case to this agent; two agents never get the same case.
+        One at a time: raise StillHolding while the agent holds a case in review."""
         with self.db.transaction() as db:
+            if one_at_a_time:
+                # The agent's row is locked so that a double click cannot take two cases.
+                db.execute(f"SELECT name FROM agents WHERE name = ?{db.for_update()}", (agent,))
+                held = self._where(
+                    "status = ? AND assigned_to = ? ORDER BY id LIMIT 1", Status.IN_REVIEW, agent
+                )
+                if held is not None:
+                    raise StillHolding(held)
             row = db.execute(
                 f"SELECT {CASE_COLUMNS} FROM cases WHERE status = ?"
                 f" ORDER BY {QUEUE_ORDER} LIMIT 1{db.for_update(skip_locked=True)}",
@@ -298,14 +371,103 @@ class Cases:
             return self.move(Case(**row), "take", agent) if row else None
 
     def act(
-        self, reference: str, action: str, agent: str, text: str = "", detail: str = ""
+        self,
+        reference: str,
+        action: str,
+        agent: str,
+        text: str = "",
+        detail: str = "",
+        to: str | None = None,
+        seen: str | None = None,
     ) -> Case:
-        """Take an action of the lifecycle table on a case, as this agent, or refuse it."""
+        """Take an action of the lifecycle table on a case, as this agent, or refuse it.
+
+        `to` is the agent who holds the case next (assigning, handing over); `seen` is when
+        the case last changed as the agent saw it: a case moved since then is left alone.
+        """
         with self.db.transaction():
             case = self._where(f"reference = ?{self.db.for_update()}", reference)
             if case is None:
                 raise TransitionRefused("There is no such case.")
-            return self.move(case, action, agent, text=text, detail=detail)
+            unchanged_since(case, seen)
+            if to is not None:
+                detail = self._next_holder(to, agent)
+            return self.move(case, action, agent, text=text, detail=detail, to=to)
+
+    def merge(self, duplicate: str, original: str, agent: str, seen: str | None = None) -> Case:
+        """Fold a duplicate into the customer's original case, in one transaction: the
+        duplicate's messages and photos (with their events) move to the original, its
+        description joins the original's history, and it closes with a message naming the
+        original (the customer's one email about it). Returns the original."""
+        with self.db.transaction():
+            lock = self.db.for_update()
+            dup = self._where(f"reference = ?{lock}", duplicate)
+            into = self._where(f"reference = ?{lock}", original)
+            if dup is None or into is None or dup.id == into.id:
+                raise TransitionRefused("Choose another case of this customer's to merge into.")
+            if into.status not in OPEN:
+                raise TransitionRefused(f"{into.reference} is finished: merge into an open case.")
+            unchanged_since(dup, seen)
+            refused = refusal(ACTIONS["merge"], dup.status, agent, dup.assigned_to)
+            if refused:
+                raise TransitionRefused(refused)
+            self.db.execute(
+                "UPDATE events SET case_id = ? WHERE case_id = ? AND (kind = 'photo_added'"
+                " OR id IN (SELECT event_id FROM messages WHERE case_id = ?))",
+                (into.id, dup.id, dup.id),
+            )
+            for table in ("messages", "photos"):
+                self.db.execute(
+                    f"UPDATE {table} SET case_id = ? WHERE case_id = ?", (into.id, dup.id)
+                )
+            self.history.append(into.id, "merged_in", agent, dup.reference, dup.description)
+            self.move(
+                dup,
+                "merge",
+                agent,
+                detail=into.reference,
+                text=f"We continue with your case {into.reference}: what you sent is there.",
+            )
+            for case_id in (dup.id, into.id):  # the moved messages' words move too
+                self.search.rebuild(case_id)
+            return self._existing("id = ?", into.id)
+
+    def retype(
+        self,
+        reference: str,
+        agent: str,
+        claim_type: str,
+        lane: str,
+        reason: str,
+        seen: str | None = None,
+    ) -> Case:
+        """Change a case's claim type and lane, with the reason in its history. It keeps its
+        place: in its new lane it waits where its place puts it, as if filed there."""
+        with self.db.transaction():
+            case = self._where(f"reference = ?{self.db.for_update()}", reference)
+            if case is None:
+                raise TransitionRefused("There is no such case.")
+            unchanged_since(case, seen)
+            if (claim_type, lane) == (case.claim_type, case.lane):
+                raise TransitionRefused("That is the case's type and lane already.")
+            change = f"{case.claim_type} ({case.lane}) → {claim_type} ({lane})"
+            self.move(case, "retype", agent, text=reason, detail=change)
+            self.db.execute(
+                "UPDATE cases SET claim_type = ?, lane = ?, lane_rank = ?, updated_at = ?"
+                " WHERE id = ?",
+                (claim_type, lane, LANE_RANK[lane], self.clock.stamp(), case.id),
+            )
+            return self._existing("id = ?", case.id)
+
+    def _next_holder(self, to: str, agent: str) -> str:
+        """`to`, when it names another agent who may sign in; refused otherwise."""
+        if to == agent:
+            raise TransitionRefused("Choose another agent than yourself.")
+        if not self.db.execute(
+            "SELECT 1 FROM agents WHERE name = ? AND disabled = 0", (to,)
+        ).fetchone():
+            raise TransitionRefused(f"There is no agent {to!r} who can take the case.")
+        return to
 
     def customer_adds(
         self,
@@ -349,10 +511,11 @@ class Cases:
         agent: str | None,
         text: str = "",
         detail: str = "",
+        to: str | None = None,
         submission_key: str | None = None,
     ) -> Case:
-        """Apply one action of the table, by `agent` (None: the customer), inside the caller's
-        transaction, or refuse it."""
+        """Apply one action of the table, by `agent` (None: the customer; `to`: the agent
+        who is to hold the case instead), inside the caller's transaction, or refuse it."""
         action = ACTIONS.get(name)
         if action is None:
             raise TransitionRefused(f"There is no action {name!r}.")
@@ -360,8 +523,10 @@ class Cases:
         if refused:
             raise TransitionRefused(refused)
         mails = action.sends_mail(lambda: self.history.has(case.id, action.event))
+        if action.target == Status.IN_REVIEW and case.assigned_to and not detail:
+            detail = case.assigned_to  # whom the case was taken over from
         if action.target is not None:
-            holder = agent if action.target == Status.IN_REVIEW else None
+            holder = (to or agent) if action.target == Status.IN_REVIEW else None
             self.db.execute(
                 "UPDATE cases SET status = ?, assigned_to = ?, updated_at = ? WHERE id = ?",
                 (action.target, holder, self.clock.stamp(), case.id),
@@ -380,6 +545,10 @@ class Cases:
         )
         if mails:
             self.outbox.enqueue(case.id, "status", action.target)
+        if action.by_customer:
+            self.outbox.enqueue_webhook(case.id, "case.customer_replied")
+        if action.target is not None and action.target != case.status:
+            self.outbox.enqueue_webhook(case.id, "case.status_changed")
         return self._existing("id = ?", case.id)
 
     # The customer's ways back in
@@ -420,6 +589,7 @@ class Cases:
         """Remove a case's personal data (``claims.store.personal``) inside the caller's
         transaction and record it as `event`; returns the photo files to delete after commit."""
         names = forget_case(self.db, case_id)
+        self.search.forget(case_id)
         self.db.execute(
             "UPDATE cases SET purged_at = ? WHERE id = ?", (self.clock.stamp(), case_id)
         )

@@ -18,6 +18,7 @@ COPIED_TABLES = (
     ("agents", "name"),
     ("agent_sessions", "token_hash"),
     ("inbound_mail", "id"),
+    ("saved_replies", "id"),
 )
 
 
@@ -35,6 +36,7 @@ def copy_log(source: "Store", target: "Store") -> dict[str, int]:
                 marks = ", ".join("?" for _ in row)
                 db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(row.values()))
             copied[table] = len(rows)
+        target.search.rebuild()  # each database keeps its own kind of search index
         if db.is_postgresql:  # new rows continue after the copied ids
             for table, key in COPIED_TABLES:
                 if key == "id":

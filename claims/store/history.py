@@ -9,6 +9,7 @@ from claims.lifecycle import CUSTOMER_EVENTS
 from claims.store.clock import Clock
 from claims.store.connection import Connection
 from claims.store.records import Event
+from claims.store.search import Search
 
 # A case's events with their text: a message's body, or an added photo's file name.
 EVENTS_OF_CASE = (
@@ -23,8 +24,8 @@ EVENTS_OF_CASE = (
 class History:
     """Appends to and reads cases' histories."""
 
-    def __init__(self, connection: Connection, clock: Clock):
-        self.db, self.clock = connection, clock
+    def __init__(self, connection: Connection, clock: Clock, search: Search):
+        self.db, self.clock, self.search = connection, clock, search
 
     def append(
         self,
@@ -47,6 +48,7 @@ class History:
                 "INSERT INTO messages (event_id, case_id, body) VALUES (?, ?, ?)",
                 (event_id, case_id, text),
             )
+            self.search.add_text(case_id, text)
 
     def events(self, case_id: int, customer_view: bool = False) -> list[Event]:
         """A case's history in order; what a customer may see when customer_view is set."""
@@ -57,10 +59,14 @@ class History:
             params += CUSTOMER_EVENTS
         return [Event(**row) for row in self.db.execute(sql + " ORDER BY e.id", params)]
 
-    def latest(self, case_id: int, kind: str) -> Event | None:
-        """The case's most recent event of this kind."""
+    def latest(self, case_id: int, *kinds: str) -> Event | None:
+        """The case's most recent event of these kinds."""
+        if not kinds:
+            return None
         row = self.db.execute(
-            EVENTS_OF_CASE + " AND e.kind = ? ORDER BY e.id DESC LIMIT 1", (case_id, kind)
+            EVENTS_OF_CASE
+            + f" AND e.kind IN ({', '.join('?' for _ in kinds)}) ORDER BY e.id DESC LIMIT 1",
+            (case_id, *kinds),
         ).fetchone()
         return Event(**row) if row else None
 

@@ -51,6 +51,15 @@ class Event:
 
 
 @dataclass(frozen=True)
+class SavedReply:
+    id: int
+    title: str
+    body: str
+    updated_by: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
 class QueueSummary:
     waiting_per_lane: dict[str, int]
     oldest_waiting_since: str | None

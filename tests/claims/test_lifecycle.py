@@ -14,6 +14,10 @@ HOLDER, OTHER = "sam", "kim"  # the agent who took the case, and another one
 ALLOWED = {
     (Status.WAITING, "take", "holder"),
     (Status.WAITING, "take", "other"),
+    (Status.WAITING, "assign", "holder"),
+    (Status.WAITING, "assign", "other"),
+    (Status.IN_REVIEW, "hand_over", "holder"),
+    (Status.IN_REVIEW, "take_over", "other"),
     (Status.IN_REVIEW, "release", "holder"),
     (Status.IN_REVIEW, "ask_customer", "holder"),
     (Status.IN_REVIEW, "resolve", "holder"),
@@ -21,6 +25,22 @@ ALLOWED = {
     (Status.WAITING_CUSTOMER, "close", "holder"),
     (Status.WAITING_CUSTOMER, "close", "other"),
     (Status.WAITING_CUSTOMER, "customer_reply", "customer"),
+    *(
+        (status, "retype", who)
+        for status in (Status.WAITING, Status.WAITING_CUSTOMER)
+        for who in ("holder", "other")
+    ),
+    (Status.IN_REVIEW, "retype", "holder"),
+    *(
+        (status, "reopen_case", who)
+        for status in (Status.RESOLVED, Status.CLOSED)
+        for who in ("holder", "other")
+    ),
+    (Status.WAITING, "merge", "holder"),
+    (Status.WAITING, "merge", "other"),
+    (Status.IN_REVIEW, "merge", "holder"),
+    (Status.WAITING_CUSTOMER, "merge", "holder"),
+    (Status.WAITING_CUSTOMER, "merge", "other"),
     (Status.WAITING, "add_information", "customer"),
     (Status.IN_REVIEW, "add_information", "customer"),
     (Status.RESOLVED, "reopen", "customer"),

@@ -5,7 +5,7 @@ import pytest
 
 from claims import create_app
 from claims.store import Store, get_store
-from tests.support.cases import file_directly
+from tests.support.cases import file_directly, file_into_first_schema
 from tests.support.images import photo
 from tests.support.mail import MailCatcher, mail_server
 from tests.support.service import free_port
@@ -210,34 +210,14 @@ def test_an_international_domain_is_written_in_ascii(mail_config, customer, runn
     assert message["To"] == "ana@xn--bcher-kva.example"
 
 
-def file_as_version_1(store, email: str) -> str:
-    """A case and its queued confirmation, as the first version of the schema held them."""
-    reference = f"HC-V1V1-V1V1-{len(email):04d}"
-    db = store.connection
-    with db.transaction():
-        case_id = db.one(
-            "INSERT INTO cases (reference, submission_key, order_ref, email, claim_type, lane,"
-            " lane_rank, description, received_at, status, updated_at) VALUES (?, ?, '100234',"
-            " ?, 'defective-item', 'priority', 0, 'The lid is cracked.', ?, 'waiting', ?)"
-            " RETURNING id",
-            (reference, reference, email, "2026-01-01T00:00:00", "2026-01-01T00:00:00"),
-        )["id"]
-        db.execute(
-            "INSERT INTO outbox (case_id, kind, created_at, next_attempt_at, attempts)"
-            " VALUES (?, 'confirmation', '2026-01-01T00:00:00', '2026-01-01T00:00:00', 0)",
-            (case_id,),
-        )
-    return reference
-
-
 def test_a_case_log_from_the_previous_version_is_upgraded_and_its_mail_sent_or_given_up(
     app_config, smtp_server
 ):
     url = app_config["DATABASE_URL"] or f"sqlite:///{app_config['DATA_DIR'] / 'claims.sqlite3'}"
     with Store(url) as previous_version:
         previous_version.upgrade_schema(version=1)
-        bad = file_as_version_1(previous_version, ENCODED_WORD)
-        good = file_as_version_1(previous_version, "ana@example.com")
+        bad = file_into_first_schema(previous_version, ENCODED_WORD)
+        good = file_into_first_schema(previous_version, "ana@example.com")
     catcher, port = smtp_server
     upgraded = create_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port})
     result = upgraded.test_cli_runner().invoke(args=["claims", "send-mail"])
@@ -245,3 +225,24 @@ def test_a_case_log_from_the_previous_version_is_upgraded_and_its_mail_sent_or_g
     [message] = catcher.messages
     assert good in message["Subject"]
     assert f"Given up: {bad} confirmation email" in result.output
+
+
+@pytest.mark.config(AGENT_ALERT_EMAIL="support-team@shop.example")
+def test_agents_are_emailed_about_new_priority_cases_only(mail_config, customer, runner):
+    priority = customer.file()
+    customer.file(claim_type="return-request")
+    result = runner.invoke(args=["claims", "send-mail"])
+    assert result.exit_code == 0, result.output
+    alerts = [m for m in mail_config.messages if m["To"] == "support-team@shop.example"]
+    [alert] = alerts
+    assert alert["Subject"] == f"New priority case {priority}: Defective item"
+    assert f"https://help.shop.example/agent/cases/{priority}" in alert.get_content()
+    assert "ana@example.com" not in alert.as_string()  # no customer data leaves the console
+    history = customer.status(priority, "ana@example.com").get_data(as_text=True)
+    assert "Email to agents" not in history
+
+
+def test_without_an_agent_address_no_alert_is_queued(mail_config, customer, runner):
+    customer.file()
+    runner.invoke(args=["claims", "send-mail"])
+    assert [m["To"] for m in mail_config.messages] == ["ana@example.com"]

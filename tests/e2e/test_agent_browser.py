@@ -74,7 +74,7 @@ def test_agent_asks_for_a_clearer_photo_and_resolves_the_claim(
     expect(agent.locator(".photos img")).to_have_count(2)
     agent.get_by_role("button", name="Take this case").click()
     agent.get_by_label("Outcome").select_option("replacement")
-    agent.get_by_role("button", name="Resolve case").click()
+    agent.get_by_role("button", name="Resolve case", exact=True).click()
     expect(agent.locator("#case-status")).to_contain_text("Resolved")
 
     customer.reload()

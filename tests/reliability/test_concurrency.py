@@ -109,9 +109,11 @@ def test_concurrent_claims_and_agents_lose_and_double_nothing(tmp_path, database
         case = by_reference[reference]
         assert case["assigned_to"] == name
         assert [e["actor"] for e in case["events"] if e["kind"] == "taken"] == [name]
-    # The cases still waiting are in queue order: priority lane first, then first received.
+    # The cases still waiting are in queue order: priority lane first, then first received,
+    # which is the order of their places (filed at once, two cases may get their places and
+    # their ids in different orders).
     waiting = [case for case in exported if case["status"] == "waiting"]
-    expected = sorted(waiting, key=lambda case: (case["lane"] != "priority", case["id"]))
+    expected = sorted(waiting, key=lambda case: (case["lane"] != "priority", case["queue_place"]))
     queue = flask_claims(data, "queue", "--limit", "1000", database_url=database_url)
     queue = queue.stdout.splitlines()
     assert [line.split()[1] for line in queue] == [case["reference"] for case in expected]

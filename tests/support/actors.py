@@ -51,6 +51,16 @@ class Customer:
             follow_redirects=True,
         )
 
+    def add_to_case(self, submission_id: str = "", action: str | None = None, **fields):
+        """Send the add-to-case form of the case looked up last; `photos` is a list of
+        (bytes, filename)."""
+        photos = fields.pop("photos", [])
+        data = {"submission_id": submission_id, **fields}
+        if action:
+            data["action"] = action
+        data["photos"] = [(io.BytesIO(content), name) for content, name in photos]
+        return self.client.post("/claims/status/add", data=data, content_type="multipart/form-data")
+
 
 class Agent:
     """A support agent at the console: signs in, takes cases, acts on them."""
@@ -69,8 +79,10 @@ class Agent:
             "/agent/login", data={"name": self.name, "password": password or self.password}
         )
 
-    def take_next(self):
-        return self.client.post("/agent/take-next")
+    def take_next(self, another: bool = True):
+        """Press "Take next case"; `another`: even while holding a case (as most tests do,
+        taking several in a row)."""
+        return self.client.post("/agent/take-next", data={"another": "y"} if another else {})
 
     def act(self, reference: str, action: str, **fields):
         return self.client.post(

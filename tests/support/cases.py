@@ -38,6 +38,35 @@ def file_into(store, email: str) -> str:
     return case.reference
 
 
+def file_into_first_schema(store, email: str, description: str = "Cracked lid.") -> str:
+    """A case and its confirmation mail written as the first version wrote them, into a log
+    still at schema version 1 (today's code writes columns and tables it lacks)."""
+    from datetime import UTC, datetime
+
+    from claims.store.references import new_reference
+
+    reference, now = new_reference(), datetime.now(UTC).isoformat(timespec="microseconds")
+    with store.connection.transaction() as db:
+        case_id = db.one(
+            "INSERT INTO cases (reference, submission_key, order_ref, email, claim_type, lane,"
+            " lane_rank, description, received_at, status, updated_at)"
+            " VALUES (?, ?, '100234', ?, 'defective-item', 'priority', 0, ?, ?, 'waiting', ?)"
+            " RETURNING id",
+            (reference, os.urandom(8).hex(), email, description, now, now),
+        )["id"]
+        db.execute(
+            "INSERT INTO events (case_id, at, kind, actor, detail)"
+            " VALUES (?, ?, 'submitted', 'customer', 'defective-item')",
+            (case_id, now),
+        )
+        db.execute(
+            "INSERT INTO outbox (case_id, kind, created_at, next_attempt_at, attempts)"
+            " VALUES (?, 'confirmation', ?, ?, 0)",
+            (case_id, now, now),
+        )
+    return reference
+
+
 def checked_claim_type(page: str) -> str | None:
     """The claim type whose radio button is selected on a rendered form."""
     match = re.search(r'<input[^>]* checked [^>]*value="([^"]+)"', page)

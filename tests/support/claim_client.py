@@ -99,8 +99,9 @@ class AgentClient(ClaimClient):
             raise AssertionError(f"sign-in failed ({status}): {page[:300]}")
 
     def take_next(self) -> str | None:
-        """Press "Take next case"; the reference of the case received, or None."""
-        body, content_type = multipart(self.form_fields("/agent/"), [])
+        """Press "Take next case" (taking another alongside those held); the reference of the
+        case received, or None."""
+        body, content_type = multipart({**self.form_fields("/agent/"), "another": "y"}, [])
         request = urllib.request.Request(
             self.base + "/agent/take-next", data=body, headers={"Content-Type": content_type}
         )
