@@ -6,7 +6,9 @@ import re
 
 from playwright.sync_api import expect
 
+from claims.store import Store
 from tests.site.content import read_content
+from tests.support.claim_client import ClaimClient
 from tests.support.images import photo
 
 CONTENT = read_content()
@@ -125,3 +127,17 @@ def test_help_page_icons_are_silent_and_permalinks_named(page, live_service):
     expect(heading).not_to_have_accessible_name(re.compile("¶"))
     permalink = heading.get_by_role("link")
     expect(permalink).to_have_accessible_name("Link to this section")
+
+
+def test_the_reply_box_is_described_by_the_agents_question(page, live_service, live_data):
+    reference = ClaimClient(live_service).submit([(photo("JPEG", size=(64, 48)), "lid.jpg")])
+    with Store(f"sqlite:///{live_data / 'claims.sqlite3'}") as store:
+        store.cases.act(reference, "take", "robin")
+        store.cases.act(reference, "ask_customer", "robin", text="Which side is cracked?")
+    page.goto(live_service + "/claims/status")
+    page.get_by_label("Case reference").fill(reference)
+    page.get_by_label("Email address").fill("ana@example.com")
+    page.get_by_role("button", name="Check status").click()
+    expect(page.get_by_role("textbox", name="Your message")).to_have_accessible_description(
+        re.compile(r"^Which side is cracked\?")
+    )
