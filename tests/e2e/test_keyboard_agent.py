@@ -75,7 +75,7 @@ def test_an_agent_signs_in_and_resolves_a_case_with_the_keyboard_alone(
     tab.keyboard.press("Enter")
     notification = tab.locator("[data-notification]")
     assert_focused_and_seen(tab, notification)
-    expect(notification).to_have_role("alert")
+    expect(notification).to_have_role("status")
     assert axe_violations(tab) == []
 
     # Resolved without an outcome: refused next to the field, which is marked invalid.
