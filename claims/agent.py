@@ -242,14 +242,25 @@ def take_next() -> ResponseReturnValue:
 
 @bp.get("/cases/<reference>")
 def case(reference: str) -> ResponseReturnValue:
-    store = get_store()
-    found = store.cases.case_by_reference(reference)
+    found = get_store().cases.case_by_reference(reference)
     if found is None:
         abort(404)
+    return case_page(found)
+
+
+def case_page(found: Case, refused: tuple[str, FlaskForm] | None = None) -> str:
+    """The case page; `refused` (an action and its form that did not validate) is shown as
+    the agent sent it, with its errors next to its fields and summed up at the top."""
+    store = get_store()
     agents = store.agents.enabled_agents()
     related = store.cases.related(found)
     actions = [
-        (action, action_form(action.name, found, agents, related, formdata=None))
+        (
+            action,
+            refused[1]
+            if refused and refused[0] == action.name
+            else action_form(action.name, found, agents, related, formdata=None),
+        )
         for action in console_actions(found.status, g.agent, found.assigned_to)
     ]
     replies = store.replies.all()
@@ -274,6 +285,7 @@ def case(reference: str) -> ResponseReturnValue:
         replies=replies,
         reply_used=chosen.id if chosen else None,
         outcomes=OUTCOMES,
+        refused=refused,
     )
 
 
@@ -309,9 +321,7 @@ def act(reference: str, action: str) -> ResponseReturnValue:
         abort(404)
     form = action_form(action, found, store.agents.enabled_agents(), store.cases.related(found))
     if not form.validate():
-        for errors in form.errors.values():
-            flash(" ".join(errors), "error")
-        return redirect(url_for("agent.case", reference=reference), code=303)
+        return case_page(found, refused=(action, form)), 400
     try:
         if action == "retype":
             moved = store.cases.retype(

@@ -4,13 +4,13 @@ It runs after whichever builder built the site (``python -m help_site SITE_DIR``
 also runs it itself, see ``hooks/post_build.py``) and may run again on the same site with
 the same result. In order: take the pages' records out of their HTML, check that every page
 was built with all our extensions, check that no question is asked twice, point the
-templates' claim links at the claim service, and add the customers' words to the search
-index.
+templates' claim links at the claim service, hide the theme's icons from screen readers and
+name its permalinks, and add the customers' words to the search index.
 """
 
 from pathlib import Path
 
-from help_site import claim_links, content_checks, record, vocabulary
+from help_site import claim_links, content_checks, record, screen_reader, vocabulary
 from help_site.page import ContentError
 from help_site.search_index import SearchIndex
 
@@ -28,6 +28,7 @@ def finish(site: Path) -> None:
         raise ContentError("\n".join(problems))
     claims_url = next((r.claims_url for r in records.values() if r.claims_url), "")
     claim_links.resolve_site(site, claims_url)
+    screen_reader.tidy_site(site)
     if index:
         vocabulary.add_to_index(index, list(records.values()))
 

@@ -1,6 +1,5 @@
 // The customer's case pages, better with JavaScript: times in the reader's own time zone,
-// a copy button for the case reference, a form that is sent only once, and focus on the
-// errors of a refused form.
+// a copy button for the case reference and a form that is sent only once.
 (function () {
   "use strict";
 
@@ -52,14 +51,7 @@
     });
   }
 
-  // After a refused form, the summary of what to correct is read out first.
-  function focusErrors() {
-    var summary = document.querySelector("[data-error-summary]");
-    if (summary) summary.focus();
-  }
-
   showLocalTimes();
-  focusErrors();
   offerCopy();
   sendOnce();
 })();

@@ -1,16 +1,10 @@
-// The claim form and the reply form, improved where JavaScript runs. Without it, both work as
-// plain HTML. The claim form (data-stage) sends each photo as it is chosen, with its own
-// progress bar, so that picking again adds photos, each can be removed, a file that is not a
-// photo is named at once, and "Send claim" sends only text. The reply form shows previews,
-// checks sizes before sending and shows the upload's progress. Both send once per click, and
-// the claim form answers a type that files no case as soon as it is chosen. On every page
-// that loads it, the error summary takes the focus.
+// The claim form, improved where JavaScript runs; without it, it works as plain HTML. Each
+// photo is sent as it is chosen (data-stage), with its own progress bar, so that picking again
+// adds photos, each can be removed, a file that is not a photo is named at once, and "Send
+// claim" sends only text, once per click. A type that files no case is answered as soon as it
+// is chosen.
 (function () {
   "use strict";
-
-  // Any page's error summary takes the focus, so its problems are read out first.
-  var summary = document.querySelector("[data-error-summary]");
-  if (summary) summary.focus();
 
   var form = document.querySelector(".claim-form");
   if (!form) return;
@@ -21,7 +15,6 @@
   var progressText = form.querySelector("[data-progress-text]");
   var maxPhotos = Number(form.dataset.maxPhotos);
   var maxPhotoBytes = Number(form.dataset.maxPhotoBytes);
-  var maxRequestBytes = Number(form.dataset.maxRequestBytes);
 
   function megabytes(bytes) {
     return (bytes / 1048576).toFixed(1) + " MB";
@@ -47,11 +40,7 @@
     return /^image\/(jpeg|png|webp)$/.test(file.type);
   }
 
-  if (form.dataset.stage) {
-    sendPhotosAsChosen();
-  } else if (input) {
-    sendPhotosWithTheForm();
-  }
+  if (form.dataset.stage) sendPhotosAsChosen();
   answerTypesThatFileNoCase();
 
   // The claim form: each photo goes to the staging endpoint as soon as it is chosen.
@@ -230,130 +219,44 @@
         });
     });
 
+    // Busy, not disabled: a disabled button would drop the keyboard focus to the page.
+    function setBusy(on, text) {
+      if (on) submit.setAttribute("aria-disabled", "true");
+      else submit.removeAttribute("aria-disabled");
+      progressText.textContent = text;
+    }
+
+    function busy() {
+      return submit.getAttribute("aria-disabled") === "true";
+    }
+
     function finishWaiting() {
       if (!sendClaimWhenDone) {
-        if (submit.disabled && progressText.textContent) {
-          submit.disabled = false;
-          progressText.textContent = "";
-        }
+        if (busy() && progressText.textContent) setBusy(false, "");
         return;
       }
       sendClaimWhenDone = false;
-      submit.disabled = false;
+      setBusy(false, progressText.textContent);
       form.requestSubmit(submit);
     }
 
     form.addEventListener("submit", function (event) {
-      if (submit.disabled) {
+      if (busy()) {
         event.preventDefault();
         return;
       }
       if (sending > 0) {  // send the claim once its photos are in
         event.preventDefault();
         sendClaimWhenDone = true;
-        progressText.textContent = "Sending your photos first…";
+        setBusy(true, "Sending your photos first…");
       } else {
-        progressText.textContent = "Sending your claim…";
+        setBusy(true, "Sending your claim…");
       }
-      submit.disabled = true;
     });
 
     // Back from the confirmation page, the form works again.
     window.addEventListener("pageshow", function () {
-      submit.disabled = false;
-      progressText.textContent = "";
-    });
-  }
-
-  // The reply form: previews, size checks, and the whole form sent with a progress bar.
-  function sendPhotosWithTheForm() {
-    var previews = form.querySelector("[data-previews]");
-    var progress = form.querySelector("[data-progress]");
-    var previewUrls = [];
-
-    // What is wrong with the chosen photos, or "" when they can be sent.
-    function photoProblem(files) {
-      var total = 0;
-      if (files.length > maxPhotos) {
-        return "You chose " + files.length + " photos; you can send up to " + maxPhotos + ".";
-      }
-      for (var i = 0; i < files.length; i++) {
-        total += files[i].size;
-        var tooLarge = sizeProblem(files[i]);
-        if (tooLarge) return tooLarge;
-      }
-      if (total > maxRequestBytes) {
-        return "Together your photos are " + megabytes(total) + "; send fewer or smaller photos.";
-      }
-      return "";
-    }
-
-    function showPreviews() {
-      previewUrls.forEach(URL.revokeObjectURL);
-      previewUrls = [];
-      previews.textContent = "";
-      var files = Array.prototype.slice.call(input.files);
-      files.forEach(function (file) {
-        var item = document.createElement("li");
-        if (previewable(file)) {
-          var url = URL.createObjectURL(file);
-          previewUrls.push(url);
-          var image = document.createElement("img");
-          image.src = url;
-          image.alt = "";
-          item.appendChild(image);
-        }
-        item.appendChild(document.createTextNode(file.name + " (" + megabytes(file.size) + ")"));
-        previews.appendChild(item);
-      });
-      previews.hidden = files.length === 0;
-      var message = photoProblem(files);
-      showProblems(message ? [message] : []);
-    }
-
-    input.addEventListener("change", showPreviews);
-
-    function showProgress(event) {
-      if (!event.lengthComputable) return;
-      var percent = Math.round((event.loaded / event.total) * 100);
-      progress.value = percent;
-      progress.textContent = percent + "%";
-      progressText.textContent = percent < 100 ? "Sending… " + percent + "%" : "Saving…";
-    }
-
-    form.addEventListener("submit", function (event) {
-      if (photoProblem(input.files)) {
-        event.preventDefault();
-        showPreviews();
-        input.focus();
-        return;
-      }
-      if (submit.disabled) {
-        event.preventDefault();
-        return;
-      }
-      if (!window.FormData || !window.XMLHttpRequest) return;  // plain HTML submission
-      event.preventDefault();
-      submit.disabled = true;
-      progress.hidden = false;
-      var request = new XMLHttpRequest();
-      request.open("POST", form.action);
-      request.upload.addEventListener("progress", showProgress);
-      request.addEventListener("load", function () {
-        if (request.responseURL && request.responseURL !== form.action) {
-          window.location.assign(request.responseURL);  // the page after sending
-        } else {
-          document.open();  // the form again, with the server's messages
-          document.write(request.responseText);
-          document.close();
-        }
-      });
-      request.addEventListener("error", function () {
-        submit.disabled = false;
-        progress.hidden = true;
-        progressText.textContent = "The connection was lost. Check it, then send again.";
-      });
-      request.send(new FormData(form));
+      setBusy(false, "");
     });
   }
 
